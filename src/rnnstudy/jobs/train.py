@@ -1,0 +1,61 @@
+"""Job: train every init of one grid cell as one population and write its results."""
+import logging
+import time
+
+import torch
+
+from ..atomic import atomic_path, write_csv
+from ..data.sentiment import load_dataset
+from ..device import resolve_device
+from ..models.classifier import PopulationClassifier
+from ..seeding import derive_seed
+from ..training.protocol import Protocol
+from ..training.trainer import Split, train_population
+
+log = logging.getLogger(__name__)
+
+
+def member_seeds(params: dict) -> tuple[list[int], list[int]]:
+    """(init seeds, data-order seeds) of the cell's members, from each member's identity.
+
+    The init seed leaves out the task and experiment: init k of a shape starts from the same
+    weights on every task and in every experiment, so they can be compared pairwise.
+    """
+    shape = (params["model"], params["input_dim"], params["hidden_dim"])
+    inits = range(params["inits"])
+    init = [derive_seed(params["seed"], "init", *shape, k) for k in inits]
+    order = [derive_seed(params["seed"], "order", params["task"], *shape, k) for k in inits]
+    return init, order
+
+
+def train_cell(dataset_path: str, params: dict, metrics_path: str, final_path: str,
+               weights_path: str, threads: int = 1) -> None:
+    torch.set_num_threads(threads)
+    device = resolve_device(params["device"])
+    dtype = getattr(torch, params["dtype"])
+    data = load_dataset(dataset_path)
+    model = PopulationClassifier(params["model"], data.vocabulary.size, params["input_dim"],
+                                 params["hidden_dim"], embedding=params["embedding"])
+    init_seeds, order_seeds = member_seeds(params)
+    initial, fixed = model.init_population(init_seeds, dtype)
+    splits = {name: Split.from_numpy(*data.splits[name], device) for name in data.splits}
+    protocol = Protocol.from_config(params["training"])
+    log.info("training %d members of %s on %s (%d parameters each)", len(init_seeds),
+             model.describe(), device, model.n_params)
+    started = time.perf_counter()
+    result = train_population(model, initial.to(device), fixed.to(device), order_seeds,
+                              splits["train"], splits["validation"], splits["test"], protocol)
+    log.info("trained in %.1fs", time.perf_counter() - started)
+
+    history = result.history.rename(columns={"member": "init"})
+    final = result.final.rename(columns={"member": "init"})
+    final.insert(1, "init_seed", init_seeds)
+    final.insert(2, "n_params", model.n_params)
+    final["device"] = device.type
+    log.info("final:\n%s", final.to_string(index=False))
+    write_csv(metrics_path, history)
+    write_csv(final_path, final)
+    with atomic_path(weights_path) as tmp:
+        torch.save({"model": model.describe(), "inits": list(range(len(init_seeds))),
+                    "init_seeds": init_seeds, "params": result.best_params,
+                    "fixed": fixed.cpu()}, tmp)

@@ -1,0 +1,68 @@
+"""Recurrent cells over a population of models, time-major.
+
+Shapes: P members, B sequences, T steps, H hidden units, G gates (RNN 1, GRU 3, LSTM 4).
+`gx` [T, P, B, G*H] is the input projection W_ih·x + b_ih of every step, already computed;
+`w_hh` [P, H, G*H] and `b_hh` [P, 1, G*H] are the recurrent weights (PyTorch's weight_hh_l0,
+transposed, per member). Gate order and equations follow torch.nn (seed 001 eq. 1-6):
+GRU (r, z, n), LSTM (i, f, g, o).
+"""
+import torch
+from torch import Tensor
+
+GATES = {"rnn": 1, "rnn_relu": 1, "gru": 3, "lstm": 4}
+MODELS = tuple(GATES)
+
+
+def rnn_scan(gx: Tensor, w_hh: Tensor, b_hh: Tensor, activation=torch.tanh) -> list[Tensor]:
+    """h_t = act(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh); returns [h_1 … h_T], each [P, B, H]."""
+    h = gx.new_zeros(gx.shape[1:])
+    states = []
+    for gx_t in gx.unbind(0):
+        h = activation(torch.baddbmm(b_hh, h, w_hh) + gx_t)
+        states.append(h)
+    return states
+
+
+def gru_scan(gx: Tensor, w_hh: Tensor, b_hh: Tensor) -> list[Tensor]:
+    """h_t = (1 - z) ⊙ n + z ⊙ h_{t-1}, with n = tanh(x_n + r ⊙ (W_hn h + b_hn))."""
+    hidden = w_hh.shape[1]
+    h = gx.new_zeros(gx.shape[1:-1] + (hidden,))
+    states = []
+    for gx_t in gx.unbind(0):
+        gh = torch.baddbmm(b_hh, h, w_hh)
+        x_r, x_z, x_n = gx_t.split(hidden, dim=-1)
+        h_r, h_z, h_n = gh.split(hidden, dim=-1)
+        r = torch.sigmoid(x_r + h_r)
+        z = torch.sigmoid(x_z + h_z)
+        n = torch.tanh(x_n + r * h_n)
+        h = n + z * (h - n)
+        states.append(h)
+    return states
+
+
+def lstm_scan(gx: Tensor, w_hh: Tensor, b_hh: Tensor) -> list[Tensor]:
+    """c_t = f ⊙ c_{t-1} + i ⊙ g, h_t = o ⊙ tanh(c_t); returns the h_t."""
+    hidden = w_hh.shape[1]
+    h = gx.new_zeros(gx.shape[1:-1] + (hidden,))
+    c = torch.zeros_like(h)
+    states = []
+    for gx_t in gx.unbind(0):
+        gates = torch.baddbmm(b_hh, h, w_hh) + gx_t
+        i, f, g, o = gates.split(hidden, dim=-1)
+        c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+        h = torch.sigmoid(o) * torch.tanh(c)
+        states.append(h)
+    return states
+
+
+def scan(model: str, gx: Tensor, w_hh: Tensor, b_hh: Tensor) -> list[Tensor]:
+    """The hidden states h_1 … h_T of `model` (one of MODELS)."""
+    if model == "rnn":
+        return rnn_scan(gx, w_hh, b_hh, torch.tanh)
+    if model == "rnn_relu":
+        return rnn_scan(gx, w_hh, b_hh, torch.relu)
+    if model == "gru":
+        return gru_scan(gx, w_hh, b_hh)
+    if model == "lstm":
+        return lstm_scan(gx, w_hh, b_hh)
+    raise ValueError(f"unknown model {model!r}; known: {', '.join(MODELS)}")

@@ -1,0 +1,124 @@
+"""A population of sequence classifiers: word embedding → recurrent cell → linear readout.
+
+All P members share a shape and differ in their parameters. Parameters live in one flat
+tensor `params` [P, N] (what the optimizer updates) and, for fixed word vectors, a flat
+`fixed` [P, M] that is never trained. Functions take these tensors explicitly, so a subset of
+members, a perturbed copy or a million random settings are just other tensors.
+"""
+from dataclasses import dataclass
+import math
+
+import torch
+from torch import Tensor
+
+from .cells import GATES, MODELS, scan
+
+EMBEDDINGS = ("learned", "fixed")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    shape: tuple[int, ...]  # per member
+    init: str  # "normal" (std 1, as nn.Embedding) or "uniform" (±1/sqrt(H), as nn.RNN/nn.Linear)
+    trainable: bool
+
+    @property
+    def size(self) -> int:
+        return math.prod(self.shape)
+
+
+class PopulationClassifier:
+    """Shape and parameter layout of P same-shape models; no parameters of its own."""
+
+    def __init__(self, model: str, vocab_size: int, input_dim: int, hidden_dim: int,
+                 classes: int = 2, embedding: str = "learned"):
+        if model not in MODELS:
+            raise ValueError(f"unknown model {model!r}; known: {', '.join(MODELS)}")
+        if embedding not in EMBEDDINGS:
+            raise ValueError(f"unknown embedding {embedding!r}; known: {', '.join(EMBEDDINGS)}")
+        self.model, self.vocab_size = model, vocab_size
+        self.input_dim, self.hidden_dim, self.classes = input_dim, hidden_dim, classes
+        self.embedding = embedding
+        gh = GATES[model] * hidden_dim
+        # Draw order is fixed: a member's seed gives the same values whatever the options.
+        self.spec = (
+            Param("embedding", (vocab_size, input_dim), "normal", embedding == "learned"),
+            Param("w_ih", (input_dim, gh), "uniform", True),
+            Param("w_hh", (hidden_dim, gh), "uniform", True),
+            Param("b_ih", (1, gh), "uniform", True),
+            Param("b_hh", (1, gh), "uniform", True),
+            Param("w_out", (hidden_dim, classes), "uniform", True),
+            Param("b_out", (1, classes), "uniform", True),
+        )
+        self.trainable = tuple(p for p in self.spec if p.trainable)
+        self.frozen = tuple(p for p in self.spec if not p.trainable)
+        self.n_params = sum(p.size for p in self.trainable)
+        self.n_fixed = sum(p.size for p in self.frozen)
+
+    def describe(self) -> dict:
+        return {"model": self.model, "vocab_size": self.vocab_size, "input_dim": self.input_dim,
+                "hidden_dim": self.hidden_dim, "classes": self.classes,
+                "embedding": self.embedding}
+
+    # -- parameters -------------------------------------------------------------------------
+
+    def init_member(self, seed: int) -> dict[str, Tensor]:
+        """One member's parameters from its seed, by torch.nn's default initialization."""
+        generator = torch.Generator().manual_seed(seed)
+        bound = 1.0 / math.sqrt(self.hidden_dim)
+        values = {}
+        for p in self.spec:
+            if p.init == "normal":
+                values[p.name] = torch.randn(p.shape, generator=generator, dtype=torch.float64)
+            else:
+                values[p.name] = (torch.rand(p.shape, generator=generator, dtype=torch.float64)
+                                  * 2 - 1) * bound
+        return values
+
+    def init_population(self, seeds: list[int], dtype=torch.float32) -> tuple[Tensor, Tensor]:
+        """(params [P, N], fixed [P, M]) for members with the given seeds, on the CPU."""
+        members = [self.init_member(s) for s in seeds]
+        return self.flatten(members, self.trainable, dtype), self.flatten(members, self.frozen, dtype)
+
+    @staticmethod
+    def flatten(members: list[dict[str, Tensor]], spec, dtype) -> Tensor:
+        rows = [torch.cat([m[p.name].reshape(-1) for p in spec]) if spec else torch.zeros(0,
+                dtype=torch.float64) for m in members]
+        return torch.stack(rows).to(dtype)
+
+    def unflatten(self, params: Tensor, fixed: Tensor) -> dict[str, Tensor]:
+        """Views [P, *shape] of every parameter."""
+        out = {}
+        for flat, spec in ((params, self.trainable), (fixed, self.frozen)):
+            offset = 0
+            for p in spec:
+                out[p.name] = flat[:, offset:offset + p.size].view(flat.shape[0], *p.shape)
+                offset += p.size
+        return out
+
+    # -- forward ------------------------------------------------------------------------------
+
+    def step_inputs(self, w: dict[str, Tensor], tokens: Tensor) -> Tensor:
+        """gx [T, P, B, G*H]: W_ih·e(word) + b_ih, looked up per word from a [P, V, G*H] table.
+
+        tokens: [B, T] shared by all members, or [P, B, T] one batch per member.
+        """
+        table = torch.baddbmm(w["b_ih"], w["embedding"], w["w_ih"])  # [P, V, G*H]
+        if tokens.dim() == 2:
+            return table[:, tokens.t()].transpose(0, 1)
+        members = torch.arange(table.shape[0], device=tokens.device).view(1, -1, 1)
+        return table[members, tokens.permute(2, 0, 1)]
+
+    def hidden_states(self, params: Tensor, fixed: Tensor, tokens: Tensor) -> list[Tensor]:
+        """h_1 … h_T, each [P, B, H]."""
+        w = self.unflatten(params, fixed)
+        return scan(self.model, self.step_inputs(w, tokens), w["w_hh"], w["b_hh"])
+
+    def readout(self, params: Tensor, fixed: Tensor, h: Tensor) -> Tensor:
+        w = self.unflatten(params, fixed)
+        return torch.baddbmm(w["b_out"], h, w["w_out"])
+
+    def logits(self, params: Tensor, fixed: Tensor, tokens: Tensor) -> Tensor:
+        """Class scores [P, B, C] from the final hidden state."""
+        return self.readout(params, fixed, self.hidden_states(params, fixed, tokens)[-1])

@@ -1,0 +1,180 @@
+"""Train a population of same-shape classifiers as one vectorized computation.
+
+Each member has its own initialization, data order (a permutation per epoch from its own
+seed), learning rate and stopping epoch. The loss is the sum of the members' mean losses, so
+every member's gradient is its own; members that stopped are left out of the computation
+and keep their weights. A member therefore follows the same trajectory inside a population
+as alone, up to float rounding.
+"""
+from dataclasses import dataclass, field
+import logging
+import time
+
+import pandas as pd
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from ..models.classifier import PopulationClassifier
+from ..seeding import derive_seed
+from .adam import PopulationAdam
+from .protocol import STOP_REASONS, Protocol, Schedule
+
+log = logging.getLogger(__name__)
+
+# Evaluation works on chunks of sequences so that [T, P, chunk, G*H] stays near this size.
+EVAL_ELEMENTS = 1 << 23
+
+
+@dataclass
+class Split:
+    """One data split on the training device."""
+    tokens: Tensor  # [n, T] int64
+    labels: Tensor  # [n] int64
+
+    @classmethod
+    def from_numpy(cls, tokens, labels, device) -> "Split":
+        return cls(torch.as_tensor(tokens, dtype=torch.int64, device=device),
+                   torch.as_tensor(labels, dtype=torch.int64, device=device))
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
+@torch.no_grad()
+def evaluate(model: PopulationClassifier, params: Tensor, fixed: Tensor,
+             split: Split) -> tuple[Tensor, Tensor]:
+    """Mean cross-entropy and accuracy of every member on the whole split: ([P], [P])."""
+    members, (n, steps) = params.shape[0], split.tokens.shape
+    width = members * steps * model.hidden_dim * 4
+    chunk = max(1, EVAL_ELEMENTS // width)
+    loss = torch.zeros(members, device=params.device, dtype=torch.float64)
+    correct = torch.zeros(members, device=params.device, dtype=torch.int64)
+    for start in range(0, n, chunk):
+        tokens, labels = split.tokens[start:start + chunk], split.labels[start:start + chunk]
+        logits = model.logits(params, fixed, tokens)  # [P, b, C]
+        target = labels.expand(members, -1)
+        loss += F.cross_entropy(logits.transpose(1, 2), target, reduction="none").sum(1)
+        correct += (logits.argmax(-1) == target).sum(1)
+    return loss / n, correct.to(torch.float64) / n
+
+
+def epoch_order(order_seed: int, epoch: int, n: int) -> Tensor:
+    """A member's order of the n training sequences in `epoch` (CPU, from its seed)."""
+    generator = torch.Generator().manual_seed(derive_seed(order_seed, "epoch", epoch))
+    return torch.randperm(n, generator=generator)
+
+
+@dataclass
+class TrainingResult:
+    history: pd.DataFrame  # one row per member per epoch (epoch 0 = before training)
+    final: pd.DataFrame  # one row per member: best-validation weights evaluated
+    best_params: Tensor  # [P, N] on the CPU
+    trajectory: list[Tensor] = field(default_factory=list)  # [P, N] after each epoch, if kept
+
+
+def train_population(model: PopulationClassifier, params: Tensor, fixed: Tensor,
+                     order_seeds: list[int], train: Split, validation: Split, test: Split,
+                     protocol: Protocol, keep_trajectory: bool = False) -> TrainingResult:
+    """Train members (rows of `params`) by `protocol`; every tensor on one device."""
+    device = params.device
+    members = params.shape[0]
+    params = params.clone()
+    best_params = params.clone()
+    adam = PopulationAdam.zeros_like(params, protocol.betas, protocol.eps)
+    schedule = Schedule.start(members, protocol, device)
+    everyone = torch.arange(members, device=device)
+    trajectory = [params.cpu()] if keep_trajectory else []
+
+    val_loss, val_acc = evaluate(model, params, fixed, validation)
+    history = [_rows(0, everyone, None, None, val_loss, val_acc, schedule.lr)]
+
+    for epoch in range(1, protocol.max_epochs + 1):
+        index = schedule.running.nonzero().squeeze(1)
+        if len(index) == 0:
+            break
+        started = time.perf_counter()
+        lr = schedule.lr[index]
+        part_params, part_fixed, part_adam = params[index], fixed[index], adam.rows(index)
+        order = torch.stack([epoch_order(order_seeds[i], epoch, len(train))
+                             for i in index.tolist()]).to(device)
+        train_loss, train_acc, finite = _train_epoch(model, part_params, part_fixed, part_adam,
+                                                     lr, train, order, protocol.batch_size)
+        val_loss, val_acc = evaluate(model, part_params, part_fixed, validation)
+        finite &= torch.isfinite(val_loss)
+        improved = schedule.update(index, epoch, val_acc, finite, protocol)
+        params[index] = part_params
+        adam.set_rows(index, part_adam)
+        best_params[index[improved]] = part_params[improved]
+        history.append(_rows(epoch, index, train_loss, train_acc, val_loss, val_acc, lr))
+        if keep_trajectory:
+            trajectory.append(params.cpu())
+        log.info("epoch %d: %d members trained in %.2fs, mean validation accuracy %.4f, "
+                 "%d still running", epoch, len(index), time.perf_counter() - started,
+                 float(val_acc.mean()), int(schedule.running.sum()))
+
+    history = pd.concat(history, ignore_index=True)
+    final = _final(model, best_params, fixed, schedule, history, validation, test)
+    return TrainingResult(history, final, best_params.cpu(), trajectory)
+
+
+def _train_epoch(model, params, fixed, adam, lr, train: Split, order: Tensor, batch_size: int):
+    """One epoch of minibatch Adam for members `params` [p, N] (updated in place).
+
+    order [p, n]: each member's sequence order. Returns mean train loss, train accuracy and
+    whether each member's loss stayed finite (a member whose loss is not finite stops being
+    updated at once; its population-mates are unaffected).
+    """
+    members, n = order.shape
+    tokens, labels = train.tokens[order], train.labels[order]  # [p, n, T], [p, n]
+    loss_sum = torch.zeros(members, device=params.device, dtype=torch.float64)
+    correct = torch.zeros(members, device=params.device, dtype=torch.int64)
+    finite = torch.ones(members, device=params.device, dtype=torch.bool)
+    params.requires_grad_(True)
+    for start in range(0, n, batch_size):
+        batch_tokens, batch_labels = tokens[:, start:start + batch_size], labels[:, start:start + batch_size]
+        logits = model.logits(params, fixed, batch_tokens)  # [p, b, C]
+        losses = F.cross_entropy(logits.transpose(1, 2), batch_labels, reduction="none").mean(1)
+        (grad,) = torch.autograd.grad(losses.sum(), params)
+        finite &= torch.isfinite(losses) & torch.isfinite(grad).all(1)
+        adam.step(params.data, grad, lr, finite)
+        loss_sum += losses.detach().to(torch.float64) * batch_labels.shape[1]
+        correct += (logits.detach().argmax(-1) == batch_labels).sum(1)
+    params.requires_grad_(False)
+    return loss_sum / n, correct.to(torch.float64) / n, finite
+
+
+def _rows(epoch, index, train_loss, train_acc, val_loss, val_acc, lr) -> pd.DataFrame:
+    nan = torch.full_like(val_loss, float("nan"))
+    return pd.DataFrame({
+        "member": index.cpu().numpy(),
+        "epoch": epoch,
+        "train_loss": (nan if train_loss is None else train_loss).cpu().numpy(),
+        "train_acc": (nan if train_acc is None else train_acc).cpu().numpy(),
+        "val_loss": val_loss.cpu().numpy(),
+        "val_acc": val_acc.cpu().numpy(),
+        "lr": lr.cpu().numpy(),
+    })
+
+
+def _final(model, best_params, fixed, schedule: Schedule, history: pd.DataFrame,
+           validation: Split, test: Split) -> pd.DataFrame:
+    val_loss, val_acc = evaluate(model, best_params, fixed, validation)
+    test_loss, test_acc = evaluate(model, best_params, fixed, test)
+    best_epoch = schedule.best_epoch.cpu().numpy()
+    at_best = history.set_index(["member", "epoch"]).loc[list(enumerate(best_epoch))]
+    reasons = schedule.stop_reason.cpu().numpy()
+    return pd.DataFrame({
+        "member": range(len(best_epoch)),
+        "best_epoch": best_epoch,
+        "epochs": schedule.stop_epoch.cpu().numpy(),
+        "stop_reason": [STOP_REASONS[r] for r in reasons],
+        "diverged": [STOP_REASONS[r] == "diverged" for r in reasons],
+        "train_loss": at_best["train_loss"].to_numpy(),
+        "train_acc": at_best["train_acc"].to_numpy(),
+        "val_loss": val_loss.cpu().numpy(),
+        "val_acc": val_acc.cpu().numpy(),
+        "test_loss": test_loss.cpu().numpy(),
+        "test_acc": test_acc.cpu().numpy(),
+        "final_lr": schedule.lr.cpu().numpy(),
+    })

@@ -1,0 +1,15 @@
+# One job per grid cell: all inits of (experiment, task, model, shape) as one population.
+rule train:
+    input:
+        dataset=lambda wildcards: f"results/data/{cell_of(wildcards).task}.npz",
+    output:
+        metrics="results/runs/{experiment}/{cell}/metrics.csv",
+        final="results/runs/{experiment}/{cell}/final.csv",
+        weights="results/runs/{experiment}/{cell}/weights.pt",
+    params:
+        cell=lambda wildcards: grid.cell_params(config, cell_of(wildcards)),
+    log:
+        "results/runs/{experiment}/{cell}/train.log",
+    threads: 1
+    script:
+        "../scripts/train.py"
