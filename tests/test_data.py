@@ -294,10 +294,6 @@ def test_out_of_vocabulary_token_is_refused_by_name(tmp_path, small):
     assert_refused(path)
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason=(
-    "BUG src/rnnstudy/data/sentiment.py:152: np.load returns a plain ndarray for a .npy file, "
-    "`with np.load(path) as archive` raises TypeError ('numpy.ndarray' object does not support "
-    "the context manager protocol), which is not caught, so no DatasetError naming the file"))
 def test_npy_file_instead_of_npz_is_refused_by_name(tmp_path):
     path = tmp_path / "array.npz"
     with open(path, "wb") as f:
@@ -305,10 +301,6 @@ def test_npy_file_instead_of_npz_is_refused_by_name(tmp_path):
     assert_refused(path)
 
 
-@pytest.mark.xfail(strict=True, raises=NotImplementedError, reason=(
-    "BUG src/rnnstudy/data/sentiment.py:156: a corrupt zip header (e.g. an unknown compression "
-    "method) makes zipfile raise NotImplementedError, which is not in the caught exceptions, "
-    "so no DatasetError naming the file"))
 def test_corrupt_zip_header_is_refused_by_name(saved, tmp_path):
     data = bytearray(saved.read_bytes())
     central = data.find(b"PK\x01\x02")  # first central-directory entry

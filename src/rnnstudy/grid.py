@@ -63,13 +63,18 @@ def dataset_params(config: dict, task: str) -> dict:
     return {"task": task, "seed": config["seed"], **config["data"]}
 
 
+def training_settings(config: dict, experiment: str) -> dict:
+    """The top-level training settings with the experiment's own overrides applied."""
+    return {**config["training"], **config["experiments"][experiment].get("training", {})}
+
+
 def cell_params(config: dict, cell: TrainingCell) -> dict:
     """Everything a training job's result depends on, besides its dataset file."""
     return {
         "experiment": cell.experiment, "task": cell.task, "model": cell.model,
         "input_dim": cell.input_dim, "hidden_dim": cell.hidden_dim, "inits": cell.inits,
         "seed": config["seed"], "embedding": config["model"]["embedding"],
-        "training": dict(config["training"]), "device": config["device"],
+        "training": training_settings(config, cell.experiment), "device": config["device"],
         "dtype": config["dtype"],
     }
 

@@ -149,11 +149,15 @@ class SentimentData:
 def load_dataset(path) -> SentimentData:
     """Read a dataset file, refusing a missing, truncated or inconsistent one by name."""
     try:
-        with np.load(path) as archive:
+        loaded = np.load(path)
+        if not isinstance(loaded, np.lib.npyio.NpzFile):
+            raise ValueError("not an .npz archive of arrays")
+        with loaded as archive:
             arrays = {key: archive[key] for key in archive.files}
     except FileNotFoundError:
         raise DatasetError(f"dataset file {path} does not exist; rerun the workflow to make it")
-    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, KeyError) as error:
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, KeyError,
+            NotImplementedError) as error:
         raise DatasetError(f"dataset file {path} is corrupt or truncated ({error}); "
                            "delete it and rerun the workflow") from None
     expected = {"vocabulary"} | {f"{s}_{k}" for s in SPLITS for k in ("tokens", "labels")}

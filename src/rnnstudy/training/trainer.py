@@ -84,7 +84,7 @@ def train_population(model: PopulationClassifier, params: Tensor, fixed: Tensor,
     adam = PopulationAdam.zeros_like(params, protocol.betas, protocol.eps)
     schedule = Schedule.start(members, protocol, device)
     everyone = torch.arange(members, device=device)
-    trajectory = [params.cpu()] if keep_trajectory else []
+    trajectory = [params.to("cpu", copy=True)] if keep_trajectory else []
 
     val_loss, val_acc = evaluate(model, params, fixed, validation)
     history = [_rows(0, everyone, None, None, val_loss, val_acc, schedule.lr)]
@@ -108,7 +108,7 @@ def train_population(model: PopulationClassifier, params: Tensor, fixed: Tensor,
         best_params[index[improved]] = part_params[improved]
         history.append(_rows(epoch, index, train_loss, train_acc, val_loss, val_acc, lr))
         if keep_trajectory:
-            trajectory.append(params.cpu())
+            trajectory.append(params.to("cpu", copy=True))
         log.info("epoch %d: %d members trained in %.2fs, mean validation accuracy %.4f, "
                  "%d still running", epoch, len(index), time.perf_counter() - started,
                  float(val_acc.mean()), int(schedule.running.sum()))

@@ -1,0 +1,65 @@
+"""A bad config stops Snakemake before any job runs, with a message naming the key."""
+import pytest
+import yaml
+
+from conftest import ROOT, snakemake
+from rnnstudy.config import ConfigError, validate_config
+
+SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
+
+BAD = {
+    "unknown key": ("experiments:\n  e1_trainability: {hiden_dims: [2]}\n",
+                    "experiments.e1_trainability.hiden_dims"),
+    "unknown top-level key": ("epochs: 3\n", "'epochs'"),
+    "wrong type": ("training: {batch_size: '64'}\n", "training.batch_size"),
+    "empty grid": ("experiments:\n  e2_capacity: {hidden_dims: []}\n",
+                   "experiments.e2_capacity.hidden_dims"),
+    "size zero": ("experiments:\n  e1_trainability: {input_dims: [2, 0]}\n",
+                  "experiments.e1_trainability.input_dims[1]"),
+    "negative size": ("data: {train: -5}\n", "data.train"),
+    "unknown model": ("experiments:\n  e1_trainability: {models: [rnn, transformer]}\n",
+                      "experiments.e1_trainability.models[1]"),
+    "unknown task": ("experiments:\n  e2_capacity: {tasks: [sum]}\n",
+                     "experiments.e2_capacity.tasks[0]"),
+    "zero seeds": ("experiments:\n  e2_capacity: {inits: 0}\n", "experiments.e2_capacity.inits"),
+    "bad override": ("experiments:\n  e2_capacity: {training: {lr: -1}}\n",
+                     "experiments.e2_capacity.training.lr"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_bad_config_stops_before_any_job(workflow_dir, case):
+    text, key = BAD[case]
+    (workflow_dir / "bad.yaml").write_text(text)
+    done = snakemake(workflow_dir, "--configfile", "bad.yaml", check=False)
+    output = done.stdout + done.stderr
+    assert done.returncode != 0
+    assert key in output, output
+    assert "invalid config" in output
+    assert "Traceback" not in output
+    assert not (workflow_dir / "results").exists(), "a job ran despite the bad config"
+
+
+def test_defaults_fill_missing_keys_and_overrides_inherit():
+    config = {"experiments": {"e2_capacity": {
+        "tasks": ["first"], "models": ["gru"], "input_dims": [2], "hidden_dims": [2],
+        "inits": 2, "training": {"max_epochs": 7}}}}
+    validate_config(config, SCHEMA)
+    assert config["training"]["batch_size"] == 64
+    assert config["data"]["vocabulary"] == {"stop": 6, "positive": 2, "negative": 2}
+    # An override gets no defaults of its own: what it leaves out is inherited.
+    assert config["experiments"]["e2_capacity"]["training"] == {"max_epochs": 7}
+
+
+def test_shipped_configs_are_valid():
+    base = yaml.safe_load((ROOT / "config.yaml").read_text())
+    validate_config(base, SCHEMA)
+    for preset in (ROOT / "workflow" / "presets").glob("*.yaml"):
+        validate_config(yaml.safe_load(preset.read_text()), SCHEMA)
+
+
+def test_every_error_is_reported_at_once():
+    config = {"seed": -1, "dtype": "float16"}
+    with pytest.raises(ConfigError) as error:
+        validate_config(config, SCHEMA)
+    assert "seed" in str(error.value) and "dtype" in str(error.value)

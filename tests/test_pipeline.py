@@ -1,0 +1,116 @@
+"""Real Snakemake on the smoke preset: a full build, then incremental reruns.
+
+After a full build, a change must rerun exactly what it touches: the tests compare the
+modification times of every file under results/ before and after.
+"""
+import re
+import shutil
+
+import pandas as pd
+import pytest
+
+from conftest import copy_workflow, snakemake
+from rnnstudy.analysis.tables import EPOCHS, MEMBERS
+
+SMOKE = "workflow/presets/smoke.yaml"
+
+
+@pytest.fixture(scope="module")
+def smoke_build(tmp_path_factory):
+    workdir = copy_workflow(tmp_path_factory.mktemp("smoke") / "build")
+    snakemake(workdir, "--configfile", SMOKE)
+    return workdir
+
+
+@pytest.fixture
+def build(smoke_build, tmp_path):
+    """A private copy of the finished build (sources, results, Snakemake's records)."""
+    return shutil.copytree(smoke_build, tmp_path / "build", symlinks=True)
+
+
+def snapshot(workdir) -> dict[str, int]:
+    return {str(p.relative_to(workdir)): p.stat().st_mtime_ns
+            for p in (workdir / "results").rglob("*") if p.is_file()}
+
+
+def changed(before: dict, after: dict) -> set[str]:
+    return {path for path, mtime in after.items() if before.get(path) != mtime}
+
+
+def planned(workdir, *args) -> dict[str, int]:
+    """Jobs per rule that `snakemake -n` would run."""
+    out = snakemake(workdir, "-n", "--configfile", SMOKE, *args).stdout
+    if "Nothing to be done" in out:
+        return {}
+    stats = out.split("Job stats:")[1].split("\n\n")[0]
+    return {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", stats, re.M)
+            if m[1] != "total"}
+
+
+def test_full_build_makes_every_artifact(smoke_build):
+    results = smoke_build / "results"
+    for experiment in ("e1_trainability", "e2_capacity"):
+        members = pd.read_csv(results / "tables" / f"{experiment}.csv")
+        epochs = pd.read_csv(results / "tables" / f"{experiment}_epochs.csv")
+        assert list(members.columns) == list(MEMBERS)
+        assert list(epochs.columns) == list(EPOCHS)
+        assert members["val_acc"].between(0, 1).all()
+    e1 = pd.read_csv(results / "tables" / "e1_trainability.csv")
+    assert len(e1) == 2 * 2 * 1 * 2 * 2  # tasks × models × inputs × hiddens × inits
+    for figure in ("e1_trainability_first", "e1_trainability_xor", "e2_capacity_first"):
+        for ext in ("png", "pdf"):
+            assert (results / "figures" / f"{figure}.{ext}").stat().st_size > 1000
+        assert (results / "notebooks" / f"{figure}.ipynb").exists()
+    report = (results / "report.html").read_text()
+    assert report.count("data:image/png;base64,") == 3
+    assert "{{" not in report and "{%" not in report
+    assert re.search(r"verdict-(held|partly-held|not-held)", report)
+
+
+def test_finished_build_has_nothing_to_do(smoke_build):
+    assert planned(smoke_build) == {}
+
+
+def test_adding_a_hidden_size_trains_only_the_new_cells(build):
+    (build / "more.yaml").write_text("experiments:\n  e1_trainability:\n    hidden_dims: [2, 4, 3]\n")
+    before = snapshot(build)
+    snakemake(build, "--configfile", SMOKE, "more.yaml")
+    touched = changed(before, snapshot(build))
+    trained = {p.split("/")[3] for p in touched if p.startswith("results/runs/")}
+    assert trained == {f"{t}-{m}-i2-h3" for t in ("first", "xor") for m in ("rnn", "gru")}
+    assert "results/tables/e1_trainability.csv" in touched
+    assert "results/tables/e2_capacity.csv" not in touched
+    assert {"results/figures/e1_trainability_first.png", "results/report.html"} <= touched
+    assert "results/figures/e2_capacity_first.png" not in touched
+    assert not any(p.startswith("results/data/") for p in touched)
+    assert planned(build, "more.yaml") == {}
+
+
+def test_editing_a_figure_notebook_reruns_only_that_figure_and_the_report(build):
+    notebook = build / "paper" / "figures" / "e2_capacity.py"
+    notebook.write_text(notebook.read_text() + "\n# %%\nprint('an edit')\n")
+    before = snapshot(build)
+    snakemake(build, "--configfile", SMOKE)
+    touched = changed(before, snapshot(build))
+    assert touched == {"results/figures/e2_capacity_first.png",
+                       "results/figures/e2_capacity_first.pdf",
+                       "results/notebooks/e2_capacity_first.ipynb",
+                       "results/logs/figure/e2_capacity_first.log",
+                       "results/report.html", "results/logs/report.log"}
+
+
+def test_changing_a_training_setting_retrains_the_cells_that_use_it(build):
+    # An E2-only setting retrains E2's cells and nothing of E1.
+    (build / "e2.yaml").write_text("experiments:\n  e2_capacity:\n    training: {max_epochs: 2}\n")
+    before = snapshot(build)
+    snakemake(build, "--configfile", SMOKE, "e2.yaml")
+    touched = changed(before, snapshot(build))
+    retrained = {"/".join(p.split("/")[2:4]) for p in touched if p.startswith("results/runs/")}
+    assert retrained == {"e2_capacity/first-rnn-i2-h2", "e2_capacity/first-gru-i2-h2"}
+    e2 = pd.read_csv(build / "results" / "tables" / "e2_capacity.csv")
+    assert e2["epochs"].max() <= 2
+    # A top-level setting retrains every cell; a report threshold retrains none.
+    (build / "batch.yaml").write_text("training: {batch_size: 16}\n")
+    assert planned(build, "e2.yaml", "batch.yaml")["train"] == 10
+    (build / "threshold.yaml").write_text("report: {success_accuracy: 0.8}\n")
+    assert "train" not in planned(build, "e2.yaml", "threshold.yaml")
