@@ -7,39 +7,34 @@ from .style import MODEL_COLORS, MODEL_NAMES, shape_label, theme
 
 
 def init_distributions(table: pd.DataFrame, task: str, success_accuracy: float | None = None):
-    """One column of dots per shape and model (each dot an init), with its box and best."""
+    """A dot per init, per shape and model; above: the best init; below: good inits."""
     theme()
     data = table[table["task"] == task].copy()
     data["shape"] = [shape_label(i, h) for i, h in zip(data["input_dim"], data["hidden_dim"])]
-    data["accuracy (%)"] = data["val_acc"] * 100
+    data["accuracy"] = data["val_acc"] * 100
     models = [m for m in MODEL_NAMES if m in set(data["model"])]
-    shapes = [shape_label(i, h) for i, h in
-              sorted(set(zip(data["input_dim"], data["hidden_dim"])))]
-    palette = {MODEL_NAMES[m]: MODEL_COLORS[m] for m in models}
-    data["model"] = data["model"].map(MODEL_NAMES)
     order = [MODEL_NAMES[m] for m in models]
-    fig, ax = plt.subplots(figsize=(1.4 * len(shapes) * len(models) + 1.5, 3.6),
+    shapes = [shape_label(i, h) for i, h in sorted(set(zip(data["input_dim"], data["hidden_dim"])))]
+    data["model"] = data["model"].map(MODEL_NAMES)
+    fig, ax = plt.subplots(figsize=(0.9 * len(shapes) * len(models) + 1.6, 3.8),
                            constrained_layout=True)
-    sns.boxplot(data=data, x="shape", y="accuracy (%)", hue="model", order=shapes,
-                hue_order=order, palette=palette, ax=ax, fliersize=0, boxprops={"alpha": 0.35},
-                legend=False)
-    sns.stripplot(data=data, x="shape", y="accuracy (%)", hue="model", order=shapes,
-                  hue_order=order, palette=palette, ax=ax, dodge=True, size=3.5, jitter=0.25)
-    best = data.groupby(["shape", "model"])["accuracy (%)"].max()
+    sns.stripplot(data=data, x="shape", y="accuracy", hue="model", order=shapes,
+                  hue_order=order, palette={MODEL_NAMES[m]: MODEL_COLORS[m] for m in models},
+                  ax=ax, dodge=True, size=3.5, jitter=0.3, alpha=0.8)
     width = 0.8 / len(order)
-    for s, shape in enumerate(shapes):
-        for m, model in enumerate(order):
-            if (shape, model) in best.index:
-                x = s - 0.4 + width * (m + 0.5)
-                ax.annotate(f"{best[(shape, model)]:.0f}", (x, best[(shape, model)]),
-                            xytext=(0, 4), textcoords="offset points", ha="center", fontsize=7)
+    for (shape, model), group in data.groupby(["shape", "model"]):
+        x = shapes.index(shape) - 0.4 + width * (order.index(model) + 0.5)
+        ax.annotate(f"{group['accuracy'].max():.0f}", (x, 101), ha="center", fontsize=7)
+        if success_accuracy is not None:
+            good = int((group["val_acc"] >= success_accuracy).sum())
+            ax.annotate(f"{good}/{len(group)}", (x, 41), ha="center", fontsize=7, color="0.3")
     if success_accuracy is not None:
         ax.axhline(success_accuracy * 100, color="0.4", lw=0.8, ls="--")
-    ax.set_ylim(40, 104)
+    ax.set_ylim(39, 105)
     ax.set_xlabel("input dim × hidden dim")
     ax.set_ylabel("validation accuracy (%)")
     inits = data.groupby(["shape", "model"]).size().max()
-    ax.set_title(f"{task}: validation accuracy of {inits} initializations per shape "
-                 "(number: best init)")
-    ax.legend(title=None, loc="lower right")
+    below = f"; bottom: inits ≥ {success_accuracy * 100:.0f}%" if success_accuracy else ""
+    ax.set_title(f"{task}: {inits} initializations per shape (top: best init{below})")
+    ax.legend(title=None, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     return fig
