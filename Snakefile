@@ -11,6 +11,8 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/aggregate.smk"
+include: "workflow/rules/analysis.smk"
+include: "workflow/rules/landscape.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/report.smk"
 
@@ -18,6 +20,6 @@ include: "workflow/rules/report.smk"
 rule all:
     input:
         "results/report.html",
-        expand("results/tables/{experiment}.csv", experiment=EXPERIMENTS),
+        expand("results/tables/{table}.csv", table=TABLES),
         expand("results/figures/{figure}.{ext}", figure=FIGURES, ext=["png", "pdf"]),
     default_target: True

@@ -58,3 +58,9 @@ def test_capacity_claims():
     reach, rarer = seed001.capacity(members(rows), success=0.9, tolerance=0.02)["claims"]
     assert reach["verdict"] == PARTLY and (reach["held"], reach["tested"]) == (1, 2)
     assert rarer["verdict"] == HELD
+
+
+def test_readme_documents_every_analysis_table_as_the_code_does():
+    from rnnstudy.analysis.tables import ANALYSIS
+    for name, columns in ANALYSIS.items():
+        assert readme_columns(f"**`results/tables/{name}.csv`**") == columns, name

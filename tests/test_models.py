@@ -271,3 +271,16 @@ def test_non_finite_member_does_not_leak_into_others(model):
     logits = classifier.logits(poisoned, fixed, tokens)
     assert torch.isnan(logits[1]).all()
     assert torch.equal(logits[[0, 2, 3]], clean[[0, 2, 3]])
+
+
+@pytest.mark.parametrize("kind", ["rnn", "rnn_relu", "gru", "lstm"])
+@pytest.mark.parametrize("hidden", [1, 3, 12])
+def test_fast_evaluation_forward_equals_the_reference_scan(kind, hidden):
+    """Without gradients, shared-token logits take models/inference.py's path: same values."""
+    model = PopulationClassifier(kind, 10, 5, hidden)
+    params, fixed = model.init_population([3, 4, 5, 6, 7])
+    tokens = torch.randint(0, 10, (33, 9), generator=torch.Generator().manual_seed(1))
+    reference = model.readout(params, fixed, model.hidden_states(params, fixed, tokens)[-1])
+    with torch.no_grad():
+        fast = model.logits(params, fixed, tokens)
+    torch.testing.assert_close(fast, reference, atol=1e-5, rtol=1e-5)

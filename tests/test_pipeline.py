@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from conftest import copy_workflow, snakemake
-from rnnstudy.analysis.tables import EPOCHS, MEMBERS
+from rnnstudy.analysis.tables import EPOCHS, MEMBERS, documented_columns
 
 SMOKE = "workflow/presets/smoke.yaml"
 
@@ -47,24 +47,40 @@ def planned(workdir, *args) -> dict[str, int]:
             if m[1] != "total"}
 
 
+FIGURES = ("e1_trainability_first", "e1_trainability_xor", "e2_capacity_first",
+           "e3_word_geometry", "e4_trajectories", "e5_landscape_distribution",
+           "e5_landscape_box", "e6_update_cosine", "e7_perturbation")
+ANALYSIS_TABLES = ("e3_word_vectors", "e4_hidden_states", "e4_length_generalization",
+                   "e5_landscape", "e6_cosine_curves", "e7_retraining")
+
+
 def test_full_build_makes_every_artifact(smoke_build):
     results = smoke_build / "results"
-    for experiment in ("e1_trainability", "e2_capacity"):
+    for experiment in ("e1_trainability", "e2_capacity", "e3_word_geometry", "e4_trajectories",
+                       "e6_update_cosine", "e7_perturbation"):
         members = pd.read_csv(results / "tables" / f"{experiment}.csv")
         epochs = pd.read_csv(results / "tables" / f"{experiment}_epochs.csv")
         assert list(members.columns) == list(MEMBERS)
         assert list(epochs.columns) == list(EPOCHS)
         assert members["val_acc"].between(0, 1).all()
+    for table in ANALYSIS_TABLES:
+        frame = pd.read_csv(results / "tables" / f"{table}.csv")
+        assert len(frame) > 0, table
+        assert documented_columns(table, list(frame.columns)), (table, list(frame.columns))
     e1 = pd.read_csv(results / "tables" / "e1_trainability.csv")
-    assert len(e1) == 2 * 2 * 1 * 2 * 2  # tasks × models × inputs × hiddens × inits
-    for figure in ("e1_trainability_first", "e1_trainability_xor", "e2_capacity_first"):
+    assert len(e1) == 2 * 2 * 1 * 1 * 2  # tasks × models × inputs × hiddens × inits
+    e5 = pd.read_csv(results / "tables" / "e5_landscape.csv")
+    assert (e5.groupby("model")["settings"].sum() == 1500).all()
+    for figure in FIGURES:
         for ext in ("png", "pdf"):
             assert (results / "figures" / f"{figure}.{ext}").stat().st_size > 1000
         assert (results / "notebooks" / f"{figure}.ipynb").exists()
     report = (results / "report.html").read_text()
-    assert report.count("data:image/png;base64,") == 3
+    assert report.count("data:image/png;base64,") == len(FIGURES)
     assert "{{" not in report and "{%" not in report
     assert re.search(r"verdict-(held|partly-held|not-held)", report)
+    # Smoke-sized models reach no threshold: the report must say so, not hide it.
+    assert "reached the asked accuracy" in report
 
 
 def test_finished_build_has_nothing_to_do(smoke_build):
@@ -72,7 +88,7 @@ def test_finished_build_has_nothing_to_do(smoke_build):
 
 
 def test_adding_a_hidden_size_trains_only_the_new_cells(build):
-    (build / "more.yaml").write_text("experiments:\n  e1_trainability:\n    hidden_dims: [2, 4, 3]\n")
+    (build / "more.yaml").write_text("experiments:\n  e1_trainability:\n    hidden_dims: [2, 3]\n")
     before = snapshot(build)
     snakemake(build, "--configfile", SMOKE, "more.yaml")
     touched = changed(before, snapshot(build))
@@ -111,6 +127,6 @@ def test_changing_a_training_setting_retrains_the_cells_that_use_it(build):
     assert e2["epochs"].max() <= 2
     # A top-level setting retrains every cell; a report threshold retrains none.
     (build / "batch.yaml").write_text("training: {batch_size: 16}\n")
-    assert planned(build, "e2.yaml", "batch.yaml")["train"] == 10
+    assert planned(build, "e2.yaml", "batch.yaml")["train"] == 14
     (build / "threshold.yaml").write_text("report: {success_accuracy: 0.8}\n")
     assert "train" not in planned(build, "e2.yaml", "threshold.yaml")

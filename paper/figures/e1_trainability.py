@@ -15,7 +15,7 @@
 # Validation accuracy of every input × hidden size, one heatmap per model and init.
 
 # %% tags=["parameters"]
-table = "results/tables/e1_trainability.csv"
+tables = {"e1_trainability": "results/tables/e1_trainability.csv"}
 task = "first"
 png = "results/figures/e1_trainability_first.png"
 pdf = "results/figures/e1_trainability_first.pdf"
@@ -27,7 +27,7 @@ from IPython.display import Image
 from rnnstudy.plots.style import save_figure
 from rnnstudy.plots.trainability import trainability_heatmaps
 
-members = pd.read_csv(table)
+members = pd.read_csv(tables["e1_trainability"])
 figure = trainability_heatmaps(members, task)
 save_figure(figure, png, pdf)
 Image(png)

@@ -15,7 +15,7 @@
 # Validation accuracy of every init per shape and model; the number is the best init.
 
 # %% tags=["parameters"]
-table = "results/tables/e2_capacity.csv"
+tables = {"e2_capacity": "results/tables/e2_capacity.csv"}
 task = "first"
 success_accuracy = 0.9
 png = "results/figures/e2_capacity_first.png"
@@ -28,7 +28,7 @@ from IPython.display import Image
 from rnnstudy.plots.capacity import init_distributions
 from rnnstudy.plots.style import save_figure
 
-members = pd.read_csv(table)
+members = pd.read_csv(tables["e2_capacity"])
 figure = init_distributions(members, task, success_accuracy)
 save_figure(figure, png, pdf)
 Image(png)

@@ -16,5 +16,9 @@ rule aggregate:
         ],
     log:
         "results/logs/aggregate/{experiment}.log",
+    resources:
+        runtime=10,
+        mem_mb=2000,
+        cpus_per_task=1,
     script:
         "../scripts/aggregate.py"

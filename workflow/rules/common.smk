@@ -11,8 +11,10 @@ except ConfigError as error:
     print(f"Error: {error}", file=sys.stderr)
     sys.exit(1)
 
-EXPERIMENTS = grid.experiments(config)
+EXPERIMENTS = grid.training_experiments(config)  # each has a training table of its own
 CELLS = {cell.key: cell for cell in grid.training_cells(config)}
+SHARDS = {shard.name: shard for shard in grid.landscape_shards(config)}
+TABLES = grid.tables(config)
 FIGURES = {figure.name: figure for figure in grid.figures(config)}
 TASKS = grid.tasks(config)
 
@@ -22,6 +24,7 @@ wildcard_constraints:
     experiment="|".join(EXPERIMENTS) or "none",
     cell=r"[a-z]+-[a-z_]+-i\d+-h\d+",
     figure="|".join(FIGURES) or "none",
+    shard=r"[a-z_]+-i\d+-h\d+/shard\d+",
 
 
 def cell_of(wildcards):
@@ -29,4 +32,4 @@ def cell_of(wildcards):
 
 
 def cells_of(experiment):
-    return [cell for cell in CELLS.values() if cell.experiment == experiment]
+    return grid.cells_of(config, experiment)

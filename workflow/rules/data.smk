@@ -6,5 +6,9 @@ rule dataset:
         data=lambda wildcards: grid.dataset_params(config, wildcards.task),
     log:
         "results/logs/dataset/{task}.log",
+    resources:
+        runtime=10,
+        mem_mb=1000,
+        cpus_per_task=1,
     script:
         "../scripts/dataset.py"

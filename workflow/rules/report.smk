@@ -1,14 +1,18 @@
 rule numbers:
     input:
-        tables=expand("results/tables/{experiment}.csv", experiment=EXPERIMENTS),
+        tables=expand("results/tables/{table}.csv", table=TABLES),
         summaries=expand("results/data/{task}.summary.csv", task=TASKS),
     output:
         "results/tables/numbers.json",
     params:
-        experiments=EXPERIMENTS,
+        tables=TABLES,
         config=config,
     log:
         "results/logs/numbers.log",
+    resources:
+        runtime=10,
+        mem_mb=1000,
+        cpus_per_task=1,
     script:
         "../scripts/numbers.py"
 
@@ -25,5 +29,9 @@ rule report:
         figures=list(FIGURES),
     log:
         "results/logs/report.log",
+    resources:
+        runtime=10,
+        mem_mb=1000,
+        cpus_per_task=1,
     script:
         "../scripts/report.py"

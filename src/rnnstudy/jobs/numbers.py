@@ -6,29 +6,43 @@ import pandas as pd
 
 from ..analysis import seed001
 from ..atomic import write_text
+from ..grid import training_experiments
 from ..provenance import provenance
 
 log = logging.getLogger(__name__)
 
 
+def experiment_numbers(tables: dict[str, pd.DataFrame], config: dict) -> dict:
+    """Each configured experiment's numbers and claims, from its tables."""
+    report, sections = config["report"], config["experiments"]
+    makers = {
+        "e1_trainability": lambda: seed001.trainability(
+            tables["e1_trainability"], report["success_accuracy"]),
+        "e2_capacity": lambda: seed001.capacity(
+            tables["e2_capacity"], report["success_accuracy"], report["capacity_tolerance"]),
+        "e3_word_geometry": lambda: seed001.word_geometry(tables["e3_word_vectors"]),
+        "e4_trajectories": lambda: seed001.trajectories(
+            tables["e4_hidden_states"], tables["e4_length_generalization"],
+            sections["e4_trajectories"]["probe_length"]),
+        "e5_landscape": lambda: seed001.landscape(tables["e5_landscape"]),
+        "e6_update_cosine": lambda: seed001.update_cosine(tables["e6_cosine_curves"]),
+        "e7_perturbation": lambda: seed001.perturbation(tables["e7_retraining"]),
+    }
+    return {name: make() for name, make in makers.items() if name in sections}
+
+
 def write_numbers(tables: dict[str, str], dataset_summaries: list[str], config: dict,
                   numbers_path: str) -> None:
-    report = config["report"]
-    members = {name: pd.read_csv(path) for name, path in tables.items()}
-    experiments = {}
-    if "e1_trainability" in members:
-        experiments["e1_trainability"] = seed001.trainability(
-            members["e1_trainability"], report["success_accuracy"])
-    if "e2_capacity" in members:
-        experiments["e2_capacity"] = seed001.capacity(
-            members["e2_capacity"], report["success_accuracy"], report["capacity_tolerance"])
+    frames = {name: pd.read_csv(path) for name, path in tables.items()}
+    training = {name: frames[name] for name in training_experiments(config)}
+    experiments = experiment_numbers(frames, config)
     datasets = pd.concat([pd.read_csv(p) for p in dataset_summaries], ignore_index=True)
     numbers = {
         "config": config,
         "provenance": provenance(config),
-        "devices": sorted({d for t in members.values() for d in t["device"].unique()}),
-        "members_trained": {name: int(len(t)) for name, t in members.items()},
-        "diverged": {name: int(t["diverged"].sum()) for name, t in members.items()},
+        "devices": sorted({d for t in training.values() for d in t["device"].unique()}),
+        "members_trained": {name: int(len(t)) for name, t in training.items()},
+        "diverged": {name: int(t["diverged"].sum()) for name, t in training.items()},
         "datasets": datasets.to_dict(orient="records"),
         "experiments": experiments,
     }

@@ -12,6 +12,7 @@ import markdown
 from markupsafe import Markup
 
 from ..atomic import write_text
+from ..naming import MODEL_NAMES
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,7 @@ def build_report(template_path: str, page_path: str, numbers_path: str,
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(template_path).parent),
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    environment.filters["model_name"] = MODEL_NAMES.__getitem__
     used = set()
 
     def figure(name: str, caption: str) -> Markup:

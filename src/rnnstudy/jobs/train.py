@@ -43,8 +43,10 @@ def train_cell(dataset_path: str, params: dict, metrics_path: str, final_path: s
     log.info("training %d members of %s on %s (%d parameters each)", len(init_seeds),
              model.describe(), device, model.n_params)
     started = time.perf_counter()
+    keep_trajectory = params.get("keep_trajectory", False)
     result = train_population(model, initial.to(device), fixed.to(device), order_seeds,
-                              splits["train"], splits["validation"], splits["test"], protocol)
+                              splits["train"], splits["validation"], splits["test"], protocol,
+                              keep_trajectory=keep_trajectory)
     log.info("trained in %.1fs", time.perf_counter() - started)
 
     history = result.history.rename(columns={"member": "init"})
@@ -55,7 +57,9 @@ def train_cell(dataset_path: str, params: dict, metrics_path: str, final_path: s
     log.info("final:\n%s", final.to_string(index=False))
     write_csv(metrics_path, history)
     write_csv(final_path, final)
+    saved = {"model": model.describe(), "inits": list(range(len(init_seeds))),
+             "init_seeds": init_seeds, "params": result.best_params, "fixed": fixed.cpu()}
+    if keep_trajectory:
+        saved["trajectory"] = torch.stack(result.trajectory)  # [epochs + 1, P, N]
     with atomic_path(weights_path) as tmp:
-        torch.save({"model": model.describe(), "inits": list(range(len(init_seeds))),
-                    "init_seeds": init_seeds, "params": result.best_params,
-                    "fixed": fixed.cpu()}, tmp)
+        torch.save(saved, tmp)

@@ -12,6 +12,7 @@ import torch
 from torch import Tensor
 
 from .cells import GATES, MODELS, scan
+from .inference import shared_input_states
 
 EMBEDDINGS = ("learned", "fixed")
 
@@ -120,5 +121,14 @@ class PopulationClassifier:
         return torch.baddbmm(w["b_out"], h, w["w_out"])
 
     def logits(self, params: Tensor, fixed: Tensor, tokens: Tensor) -> Tensor:
-        """Class scores [P, B, C] from the final hidden state."""
+        """Class scores [P, B, C] from the final hidden state.
+
+        Without gradients and with one batch for all members (every evaluation), the fast
+        forward of models/inference.py computes the same thing.
+        """
+        if tokens.dim() == 2 and not torch.is_grad_enabled():
+            w = self.unflatten(params, fixed)
+            table = torch.baddbmm(w["b_ih"], w["embedding"], w["w_ih"])
+            h = shared_input_states(self.model, table, w["b_hh"], w["w_hh"], tokens)
+            return torch.baddbmm(w["b_out"], h, w["w_out"])
         return self.readout(params, fixed, self.hidden_states(params, fixed, tokens)[-1])

@@ -1,0 +1,33 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # E5: the landscape of untrained parameter settings (seed 001 §VI.A, Fig. 7-8)
+# `kind` is `distribution` (Fig. 7) or `box` (Fig. 8).
+
+# %% tags=["parameters"]
+tables = {"e5_landscape": "results/tables/e5_landscape.csv"}
+kind = "distribution"
+png = "results/figures/e5_landscape.png"
+pdf = "results/figures/e5_landscape.pdf"
+
+# %%
+import pandas as pd
+from IPython.display import Image
+
+from rnnstudy.plots.style import save_figure
+from rnnstudy.plots.landscape import landscape_boxes, landscape_distribution
+
+draw = {"distribution": landscape_distribution, "box": landscape_boxes}[kind]
+figure = draw(pd.read_csv(tables["e5_landscape"]))
+save_figure(figure, png, pdf)
+Image(png)

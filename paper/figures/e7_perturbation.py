@@ -1,0 +1,30 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # E7: perturbation and retraining (seed 001 §VI.C, Fig. 10)
+
+# %% tags=["parameters"]
+tables = {"e7_retraining": "results/tables/e7_retraining.csv"}
+png = "results/figures/e7_perturbation.png"
+pdf = "results/figures/e7_perturbation.pdf"
+
+# %%
+import pandas as pd
+from IPython.display import Image
+
+from rnnstudy.plots.style import save_figure
+from rnnstudy.plots.perturbation import perturbation_curves
+
+figure = perturbation_curves(pd.read_csv(tables["e7_retraining"]))
+save_figure(figure, png, pdf)
+Image(png)

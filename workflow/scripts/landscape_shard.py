@@ -1,0 +1,5 @@
+from rnnstudy.jobs.landscape import landscape_shard
+from rnnstudy.jobs.runner import run_job
+
+run_job(lambda: landscape_shard(snakemake.input.dataset, dict(snakemake.params.shard),
+                                snakemake.output[0], snakemake.threads), snakemake.log[0])
