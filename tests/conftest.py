@@ -2,24 +2,14 @@
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from rnnstudy.resilience import copy_workflow
+
 ROOT = Path(__file__).resolve().parents[1]
-WORKFLOW_FILES = ("Snakefile", "config.yaml", "workflow", "paper")
-
-
-def copy_workflow(destination: Path) -> Path:
-    """The workflow's sources (not its results) copied to `destination`."""
-    destination.mkdir(parents=True, exist_ok=True)
-    for name in WORKFLOW_FILES:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, destination / name)
-        else:
-            shutil.copy2(source, destination / name)
-    return destination
 
 
 def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -32,6 +22,30 @@ def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.Compl
     return done
 
 
+SMOKE = "workflow/presets/smoke.yaml"
+
+
 @pytest.fixture
 def workflow_dir(tmp_path) -> Path:
     return copy_workflow(tmp_path / "workflow_copy")
+
+
+@pytest.fixture(scope="session")
+def timed_smoke_build(tmp_path_factory) -> tuple[Path, float]:
+    """One finished build of the smoke preset and its wall time, shared by all tests."""
+    workdir = copy_workflow(tmp_path_factory.mktemp("smoke") / "build")
+    started = time.monotonic()
+    snakemake(workdir, "--configfile", SMOKE)
+    return workdir, time.monotonic() - started
+
+
+@pytest.fixture(scope="session")
+def smoke_build(timed_smoke_build) -> Path:
+    """The shared smoke build; tests that change it use `build`."""
+    return timed_smoke_build[0]
+
+
+@pytest.fixture
+def build(smoke_build, tmp_path) -> Path:
+    """A private copy of the finished smoke build (sources, results, Snakemake's records)."""
+    return shutil.copytree(smoke_build, tmp_path / "build", symlinks=True)

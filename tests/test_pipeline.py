@@ -4,28 +4,11 @@ After a full build, a change must rerun exactly what it touches: the tests compa
 modification times of every file under results/ before and after.
 """
 import re
-import shutil
 
 import pandas as pd
-import pytest
 
-from conftest import copy_workflow, snakemake
+from conftest import SMOKE, snakemake
 from rnnstudy.analysis.tables import EPOCHS, MEMBERS, documented_columns
-
-SMOKE = "workflow/presets/smoke.yaml"
-
-
-@pytest.fixture(scope="module")
-def smoke_build(tmp_path_factory):
-    workdir = copy_workflow(tmp_path_factory.mktemp("smoke") / "build")
-    snakemake(workdir, "--configfile", SMOKE)
-    return workdir
-
-
-@pytest.fixture
-def build(smoke_build, tmp_path):
-    """A private copy of the finished build (sources, results, Snakemake's records)."""
-    return shutil.copytree(smoke_build, tmp_path / "build", symlinks=True)
 
 
 def snapshot(workdir) -> dict[str, int]:

@@ -5,8 +5,8 @@ import pytest
 import torch
 
 from rnnstudy.analysis.geometry import line_spread, linearly_separable, word_spaces
-from rnnstudy.analysis.landscape import (BLOCK, correct_counts, draw_block, evaluate_settings,
-                                         histogram_frame, ks_distance, weighted_quantiles)
+from rnnstudy.analysis.histograms import histogram_frame, ks_distance, weighted_quantiles
+from rnnstudy.analysis.landscape import BLOCK, correct_counts, draw_block, evaluate_settings
 from rnnstudy.analysis.perturbation import distances, perturb
 from rnnstudy.analysis.probes import longest_correct, probe_pairs, run_probe
 from rnnstudy.analysis.selection import select_member

@@ -3,6 +3,7 @@
 A killed job leaves either the previous file or none, never a partial one.
 """
 import contextlib
+import glob
 import os
 import tempfile
 from pathlib import Path
@@ -13,7 +14,10 @@ def atomic_path(path: str | os.PathLike):
     """Yield a temporary path beside `path`; on success it replaces `path`."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.tmp-", suffix=path.suffix, dir=path.parent)
+    prefix = f".{path.stem}.tmp-"
+    for stale in path.parent.glob(f"{glob.escape(prefix)}*{glob.escape(path.suffix)}"):
+        stale.unlink(missing_ok=True)  # left by a writer that was killed (no finally ran)
+    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=path.suffix, dir=path.parent)
     os.close(fd)
     umask = os.umask(0)
     os.umask(umask)

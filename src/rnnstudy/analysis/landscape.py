@@ -9,7 +9,6 @@ number of correctly classified sequences.
 import math
 
 import numpy as np
-import pandas as pd
 import torch
 
 from ..models.classifier import PopulationClassifier
@@ -67,29 +66,3 @@ def evaluate_settings(model: PopulationClassifier, seed: int, start: int, stop: 
         counts = correct_counts(model, params[lo:hi].to(device), fixed[lo:hi].to(device), split)
         histogram += np.bincount(counts.cpu().numpy(), minlength=len(split) + 1)
     return histogram
-
-
-def histogram_frame(histogram: np.ndarray) -> pd.DataFrame:
-    """Non-empty bins: correct sequences, accuracy, number of settings."""
-    n = len(histogram) - 1
-    correct = np.flatnonzero(histogram)
-    return pd.DataFrame({"correct": correct, "accuracy": correct / n,
-                         "settings": histogram[correct]})
-
-
-def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs) -> np.ndarray:
-    """Quantiles of a histogram (values sorted ascending, weights = counts)."""
-    cumulative = np.cumsum(weights)
-    return np.array([values[np.searchsorted(cumulative, q * cumulative[-1], side="left")]
-                     for q in qs])
-
-
-def ks_distance(a: pd.DataFrame, b: pd.DataFrame) -> float:
-    """Kolmogorov–Smirnov distance between two accuracy histograms."""
-    grid = np.union1d(a["accuracy"], b["accuracy"])
-
-    def cdf(h):
-        cum = np.cumsum(h["settings"].to_numpy()) / h["settings"].sum()
-        return np.concatenate([[0.0], cum])[np.searchsorted(h["accuracy"].to_numpy(), grid, "right")]
-
-    return float(np.abs(cdf(a) - cdf(b)).max())

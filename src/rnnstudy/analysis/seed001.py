@@ -5,7 +5,7 @@ import torch
 
 from ..naming import MODEL_NAMES, shape_label
 from .geometry import line_spread, linearly_separable
-from .landscape import ks_distance, weighted_quantiles
+from .histograms import ks_distance, weighted_quantiles
 from .update_cosine import roughness
 from .verdict import claim, pct
 

@@ -4,6 +4,7 @@ import logging
 import pandas as pd
 
 from ..analysis.tables import IDENTITY, check_columns
+from ..results import read_results
 from ..atomic import write_csv
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,7 @@ def aggregate(cells: list[dict], final_paths: list[str], metrics_paths: list[str
 def _stack(cells: list[dict], paths: list[str]) -> pd.DataFrame:
     frames = []
     for identity, path in zip(cells, paths, strict=True):
-        frame = pd.read_csv(path)
+        frame = read_results(path)
         for position, column in enumerate(IDENTITY):
             frame.insert(position, column, identity[column])
         frames.append(frame)

@@ -4,6 +4,7 @@ import logging
 import pandas as pd
 
 from ..analysis.update_cosine import update_cosine
+from ..results import read_results
 from ..atomic import write_csv
 from .selected import columns_first, load_selected
 
@@ -17,8 +18,8 @@ def cosine_curves(cells: list[dict], finals: list[str], metrics: list[str], weig
                                                                 strict=True):
         chosen = load_selected(identity, final_path, weights_path, params["min_val_acc"])
         trajectory = chosen.saved["trajectory"]  # [E+1, P, N]
-        final = pd.read_csv(final_path).set_index("init")
-        history = pd.read_csv(metrics_path).set_index(["init", "epoch"])
+        final = read_results(final_path, ("init", "epochs", "val_acc")).set_index("init")
+        history = read_results(metrics_path, ("init", "epoch", "val_acc")).set_index(["init", "epoch"])
         for init in final.index:
             epochs = int(final.loc[init, "epochs"])
             cosine = update_cosine(trajectory[:epochs + 1, init])

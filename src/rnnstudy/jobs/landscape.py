@@ -4,7 +4,8 @@ import time
 
 import torch
 
-from ..analysis.landscape import evaluate_settings, histogram_frame
+from ..analysis.histograms import histogram_frame
+from ..analysis.landscape import evaluate_settings
 from ..atomic import write_csv
 from ..data.sentiment import load_dataset
 from ..device import resolve_device

@@ -5,6 +5,7 @@ import logging
 import pandas as pd
 
 from ..analysis import seed001
+from ..results import read_results
 from ..atomic import write_text
 from ..grid import training_experiments
 from ..provenance import provenance
@@ -33,10 +34,10 @@ def experiment_numbers(tables: dict[str, pd.DataFrame], config: dict) -> dict:
 
 def write_numbers(tables: dict[str, str], dataset_summaries: list[str], config: dict,
                   numbers_path: str) -> None:
-    frames = {name: pd.read_csv(path) for name, path in tables.items()}
+    frames = {name: read_results(path) for name, path in tables.items()}
     training = {name: frames[name] for name in training_experiments(config)}
     experiments = experiment_numbers(frames, config)
-    datasets = pd.concat([pd.read_csv(p) for p in dataset_summaries], ignore_index=True)
+    datasets = pd.concat([read_results(p) for p in dataset_summaries], ignore_index=True)
     numbers = {
         "config": config,
         "provenance": provenance(config),

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 import pandas as pd
 import torch
 
+from ..results import read_results
 from ..analysis.selection import select_member
 from ..models.classifier import PopulationClassifier
 from ..weights import classifier_of, load_weights
@@ -31,7 +32,7 @@ class Selected:
 def load_selected(identity: dict, final_path: str, weights_path: str,
                   min_val_acc: float) -> Selected:
     saved = load_weights(weights_path)
-    selection = select_member(pd.read_csv(final_path), min_val_acc)
+    selection = select_member(read_results(final_path, ("init", "val_acc")), min_val_acc)
     return Selected(identity, selection, classifier_of(saved), saved["params"], saved["fixed"],
                     saved)
 

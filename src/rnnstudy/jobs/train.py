@@ -1,6 +1,9 @@
 """Job: train every init of one grid cell as one population and write its results."""
+import hashlib
+import json
 import logging
 import time
+from pathlib import Path
 
 import torch
 
@@ -9,6 +12,7 @@ from ..data.sentiment import load_dataset
 from ..device import resolve_device
 from ..models.classifier import PopulationClassifier
 from ..seeding import derive_seed
+from ..training.checkpoint import Checkpoint
 from ..training.protocol import Protocol
 from ..training.trainer import Split, train_population
 
@@ -28,8 +32,18 @@ def member_seeds(params: dict) -> tuple[list[int], list[int]]:
     return init, order
 
 
+def fingerprint(params: dict, *paths: str) -> str:
+    """What a checkpoint must match to be resumed from: the job's params and input files."""
+    digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode())
+    for path in paths:
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()
+
+
 def train_cell(dataset_path: str, params: dict, metrics_path: str, final_path: str,
-               weights_path: str, threads: int = 1) -> None:
+               weights_path: str, threads: int = 1, checkpointing: dict | None = None) -> None:
+    """Train the cell; with `checkpointing` ({epochs, minutes}) its state is saved beside the
+    outputs as it goes, resumed from after a kill, and removed when the outputs are written."""
     torch.set_num_threads(threads)
     device = resolve_device(params["device"])
     dtype = getattr(torch, params["dtype"])
@@ -44,9 +58,14 @@ def train_cell(dataset_path: str, params: dict, metrics_path: str, final_path: s
              model.describe(), device, model.n_params)
     started = time.perf_counter()
     keep_trajectory = params.get("keep_trajectory", False)
+    checkpoint = None
+    if checkpointing:
+        checkpoint = Checkpoint(Path(final_path).parent / "checkpoint.pt",
+                                fingerprint(params, dataset_path), checkpointing["epochs"],
+                                checkpointing["minutes"] * 60)
     result = train_population(model, initial.to(device), fixed.to(device), order_seeds,
                               splits["train"], splits["validation"], splits["test"], protocol,
-                              keep_trajectory=keep_trajectory)
+                              keep_trajectory=keep_trajectory, checkpoint=checkpoint)
     log.info("trained in %.1fs", time.perf_counter() - started)
 
     history = result.history.rename(columns={"member": "init"})
@@ -63,3 +82,5 @@ def train_cell(dataset_path: str, params: dict, metrics_path: str, final_path: s
         saved["trajectory"] = torch.stack(result.trajectory)  # [epochs + 1, P, N]
     with atomic_path(weights_path) as tmp:
         torch.save(saved, tmp)
+    if checkpoint:
+        checkpoint.remove()

@@ -3,7 +3,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ..analysis.landscape import weighted_quantiles
+from ..analysis.histograms import weighted_quantiles
 from .style import MODEL_COLORS, MODEL_NAMES, shape_label, theme
 
 

@@ -18,6 +18,7 @@ from torch import Tensor
 from ..models.classifier import PopulationClassifier
 from ..seeding import derive_seed
 from .adam import PopulationAdam
+from .checkpoint import Checkpoint
 from .protocol import STOP_REASONS, Protocol, Schedule
 
 log = logging.getLogger(__name__)
@@ -75,21 +76,26 @@ class TrainingResult:
 
 def train_population(model: PopulationClassifier, params: Tensor, fixed: Tensor,
                      order_seeds: list[int], train: Split, validation: Split, test: Split,
-                     protocol: Protocol, keep_trajectory: bool = False) -> TrainingResult:
-    """Train members (rows of `params`) by `protocol`; every tensor on one device."""
+                     protocol: Protocol, keep_trajectory: bool = False,
+                     checkpoint: Checkpoint | None = None) -> TrainingResult:
+    """Train members (rows of `params`) by `protocol`; every tensor on one device.
+
+    With a checkpoint, the state is saved as it asks and a saved state is resumed from; the
+    result is the same as without interruption.
+    """
     device = params.device
-    members = params.shape[0]
-    params = params.clone()
-    best_params = params.clone()
-    adam = PopulationAdam.zeros_like(params, protocol.betas, protocol.eps)
-    schedule = Schedule.start(members, protocol, device)
-    everyone = torch.arange(members, device=device)
-    trajectory = [params.to("cpu", copy=True)] if keep_trajectory else []
+    saved = checkpoint.load() if checkpoint else None
+    if saved is None:
+        state = _start(model, params, fixed, validation, protocol, keep_trajectory)
+        first_epoch = 1
+    else:
+        state = _restore(saved, protocol, device)
+        first_epoch = saved["epoch"] + 1
+    params, best_params, adam, schedule = (state["params"], state["best_params"],
+                                           state["adam"], state["schedule"])
+    history, trajectory = state["history"], state["trajectory"]
 
-    val_loss, val_acc = evaluate(model, params, fixed, validation)
-    history = [_rows(0, everyone, None, None, val_loss, val_acc, schedule.lr)]
-
-    for epoch in range(1, protocol.max_epochs + 1):
+    for epoch in range(first_epoch, protocol.max_epochs + 1):
         index = schedule.running.nonzero().squeeze(1)
         if len(index) == 0:
             break
@@ -112,10 +118,45 @@ def train_population(model: PopulationClassifier, params: Tensor, fixed: Tensor,
         log.info("epoch %d: %d members trained in %.2fs, mean validation accuracy %.4f, "
                  "%d still running", epoch, len(index), time.perf_counter() - started,
                  float(val_acc.mean()), int(schedule.running.sum()))
+        if checkpoint and checkpoint.due(epoch):
+            checkpoint.save(_saveable(state), epoch)
 
     history = pd.concat(history, ignore_index=True)
     final = _final(model, best_params, fixed, schedule, history, validation, test)
     return TrainingResult(history, final, best_params.cpu(), trajectory)
+
+
+def _start(model, params, fixed, validation, protocol, keep_trajectory) -> dict:
+    """The state before the first epoch (epoch 0: the initial weights evaluated)."""
+    members, device = params.shape[0], params.device
+    params = params.clone()
+    schedule = Schedule.start(members, protocol, device)
+    val_loss, val_acc = evaluate(model, params, fixed, validation)
+    everyone = torch.arange(members, device=device)
+    return {"params": params, "best_params": params.clone(),
+            "adam": PopulationAdam.zeros_like(params, protocol.betas, protocol.eps),
+            "schedule": schedule,
+            "history": [_rows(0, everyone, None, None, val_loss, val_acc, schedule.lr)],
+            "trajectory": [params.to("cpu", copy=True)] if keep_trajectory else []}
+
+
+def _saveable(state: dict) -> dict:
+    """The state as tensors and plain containers (loadable with weights_only=True)."""
+    history = pd.concat(state["history"], ignore_index=True)
+    return {"params": state["params"], "best_params": state["best_params"],
+            "adam": state["adam"].state_dict(), "schedule": state["schedule"].state_dict(),
+            "history": {c: torch.tensor(history[c].to_numpy()) for c in history.columns},
+            "trajectory": state["trajectory"]}
+
+
+def _restore(saved: dict, protocol: Protocol, device) -> dict:
+    params = saved["params"].to(device)
+    adam = PopulationAdam(*(saved["adam"][k].to(device) for k in
+                            ("exp_avg", "exp_avg_sq", "steps")), protocol.betas, protocol.eps)
+    schedule = Schedule(**{k: v.to(device) for k, v in saved["schedule"].items()})
+    history = pd.DataFrame({c: v.numpy() for c, v in saved["history"].items()})
+    return {"params": params, "best_params": saved["best_params"].to(device), "adam": adam,
+            "schedule": schedule, "history": [history], "trajectory": list(saved["trajectory"])}
 
 
 def _train_epoch(model, params, fixed, adam, lr, train: Split, order: Tensor, batch_size: int):

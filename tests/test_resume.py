@@ -1,0 +1,109 @@
+"""A training job killed with SIGKILL resumes from its checkpoint and ends identical to an
+uninterrupted run (on the CPU)."""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+
+from rnnstudy.data.sentiment import Vocabulary, save_dataset, sentiment_dataset
+from rnnstudy.jobs.train import fingerprint, train_cell
+from rnnstudy.training.checkpoint import Checkpoint
+
+PARAMS = {
+    "experiment": "e2_capacity", "task": "first", "model": "gru", "input_dim": 2,
+    "hidden_dim": 4, "inits": 4, "seed": 11, "embedding": "learned", "device": "cpu",
+    "dtype": "float32", "keep_trajectory": True,
+    "training": {"lr": 1e-3, "lr_decay": 0.5, "min_lr": 1e-6, "patience": 50,
+                 "max_epochs": 14, "batch_size": 16},
+}
+EVERY_EPOCH = {"epochs": 1, "minutes": 60}
+OUTPUTS = ("metrics.csv", "final.csv", "weights.pt")
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory):
+    path = tmp_path_factory.mktemp("data") / "first.npz"
+    splits = sentiment_dataset("first", 10, {"train": 1600, "validation": 300, "test": 300},
+                               Vocabulary(), 5)
+    save_dataset(path, splits, Vocabulary())
+    return path
+
+
+def run_in_process(dataset, out, checkpointing=None):
+    out.mkdir(parents=True, exist_ok=True)
+    torch.set_num_threads(1)
+    train_cell(str(dataset), PARAMS, *(str(out / name) for name in OUTPUTS), threads=1,
+               checkpointing=checkpointing)
+
+
+def start_job(dataset, out, log):
+    code = ("import sys, logging; logging.basicConfig(level=logging.INFO, stream=sys.stderr);"
+            "from rnnstudy.jobs.train import train_cell;"
+            f"train_cell({str(dataset)!r}, {PARAMS!r}, "
+            + ", ".join(repr(str(out / name)) for name in OUTPUTS)
+            + f", threads=1, checkpointing={EVERY_EPOCH!r})")
+    return subprocess.Popen([sys.executable, "-c", code], stderr=log, start_new_session=True)
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(dataset, tmp_path_factory):
+    out = tmp_path_factory.mktemp("uninterrupted")
+    run_in_process(dataset, out)
+    return out
+
+
+def assert_same_outputs(a, b):
+    for name in ("metrics.csv", "final.csv"):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    wa, wb = (torch.load(d / "weights.pt", weights_only=True) for d in (a, b))
+    assert wa.keys() == wb.keys()
+    assert torch.equal(wa["params"], wb["params"])
+    assert torch.equal(wa["trajectory"], wb["trajectory"])
+
+
+def test_sigkill_then_rerun_gives_identical_results(dataset, uninterrupted, tmp_path):
+    out = tmp_path / "killed"
+    out.mkdir()
+    checkpoint = out / "checkpoint.pt"
+    with open(tmp_path / "first.log", "wb") as log:
+        job = start_job(dataset, out, log)
+        deadline = time.monotonic() + 120
+        while not checkpoint.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)  # a few more epochs, so the kill lands mid-run
+        os.killpg(job.pid, signal.SIGKILL)
+        job.wait()
+    assert job.returncode == -signal.SIGKILL
+    assert checkpoint.exists(), "no checkpoint was written before the kill"
+    assert not (out / "final.csv").exists(), "the job finished before it could be killed"
+    saved_epoch = torch.load(checkpoint, weights_only=True)["epoch"]
+    assert 1 <= saved_epoch < PARAMS["training"]["max_epochs"]
+
+    with open(tmp_path / "second.log", "wb") as log:
+        assert start_job(dataset, out, log).wait() == 0
+    assert f"resuming from checkpoint {checkpoint} at epoch {saved_epoch}" in \
+        (tmp_path / "second.log").read_text()
+    assert not checkpoint.exists(), "a finished job must remove its checkpoint"
+    assert_same_outputs(uninterrupted, out)
+
+
+def test_a_checkpoint_of_other_settings_or_a_corrupt_one_is_not_used(dataset, uninterrupted,
+                                                                     tmp_path, caplog):
+    out = tmp_path / "stale"
+    out.mkdir()
+    (out / "checkpoint.pt").write_bytes(b"not a checkpoint at all")
+    run_in_process(dataset, out, EVERY_EPOCH)
+    assert "ignoring unreadable checkpoint" in caplog.text
+    assert_same_outputs(uninterrupted, out)
+
+    # A checkpoint of another seed's job, where this job looks.
+    Checkpoint(out / "checkpoint.pt", fingerprint(dict(PARAMS, seed=12), str(dataset))).save(
+        {"params": torch.zeros(1)}, 3)
+    caplog.clear()
+    run_in_process(dataset, out, EVERY_EPOCH)
+    assert "belongs to other inputs or settings" in caplog.text
+    assert_same_outputs(uninterrupted, out)
