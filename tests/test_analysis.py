@@ -64,3 +64,8 @@ def test_readme_documents_every_analysis_table_as_the_code_does():
     from rnnstudy.analysis.tables import ANALYSIS
     for name, columns in ANALYSIS.items():
         assert readme_columns(f"**`results/tables/{name}.csv`**") == columns, name
+
+
+def test_readme_documents_the_provenance_columns():
+    from rnnstudy.analysis.tables import PROVENANCE
+    assert readme_columns("**Provenance columns**") == PROVENANCE

@@ -21,6 +21,8 @@ PARAMS = {
                  "max_epochs": 14, "batch_size": 16},
 }
 EVERY_EPOCH = {"epochs": 1, "minutes": 60}
+RUN = {"git_commit": "test", "git_dirty": False, "config_hash": "0", "python": "3",
+       "torch": "2", "snakemake": "9"}
 OUTPUTS = ("metrics.csv", "final.csv", "weights.pt")
 
 
@@ -36,7 +38,7 @@ def dataset(tmp_path_factory):
 def run_in_process(dataset, out, checkpointing=None):
     out.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(1)
-    train_cell(str(dataset), PARAMS, *(str(out / name) for name in OUTPUTS), threads=1,
+    train_cell(str(dataset), PARAMS, *(str(out / name) for name in OUTPUTS), RUN, threads=1,
                checkpointing=checkpointing)
 
 
@@ -45,7 +47,7 @@ def start_job(dataset, out, log):
             "from rnnstudy.jobs.train import train_cell;"
             f"train_cell({str(dataset)!r}, {PARAMS!r}, "
             + ", ".join(repr(str(out / name)) for name in OUTPUTS)
-            + f", threads=1, checkpointing={EVERY_EPOCH!r})")
+            + f", {RUN!r}, threads=1, checkpointing={EVERY_EPOCH!r})")
     return subprocess.Popen([sys.executable, "-c", code], stderr=log, start_new_session=True)
 
 

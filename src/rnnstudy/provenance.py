@@ -1,14 +1,27 @@
-"""Where a result came from: code version, config, library versions."""
+"""Where a result came from: code version, config, library versions, device.
+
+Every table row carries the provenance of the job that produced it (`stamp`), so a table
+built up over incremental reruns shows which rows came from which code and config. The
+config hash is of the whole resolved config of that run; jobs get it from the run, not from
+their params, so it never triggers a rerun.
+"""
 from importlib.metadata import PackageNotFoundError, version
 import platform
 import subprocess
+from pathlib import Path
 
+import pandas as pd
+
+from .analysis.tables import PROVENANCE
 from .config import config_hash
 
+COLUMNS = tuple(PROVENANCE)
 
-def _git(*args: str) -> str | None:
+
+def _git(directory: Path, *args: str) -> str | None:
     try:
-        done = subprocess.run(["git", *args], capture_output=True, text=True, timeout=10)
+        done = subprocess.run(["git", "-C", str(directory), *args], capture_output=True,
+                              text=True, timeout=10)
     except (OSError, subprocess.TimeoutExpired):
         return None
     return done.stdout.strip() if done.returncode == 0 else None
@@ -21,16 +34,30 @@ def _version(package: str) -> str:
         return "not installed"
 
 
-def provenance(config: dict) -> dict:
-    commit = _git("rev-parse", "HEAD")
-    status = _git("status", "--porcelain", "--untracked-files=no")
+def run_provenance(config: dict, workflow_dir) -> dict:
+    """Provenance of a run, less the device (which each job adds): git state of the
+    workflow's repository ("unknown" outside one), config hash and versions."""
+    commit = _git(Path(workflow_dir), "rev-parse", "HEAD")
+    status = _git(Path(workflow_dir), "status", "--porcelain", "--untracked-files=no")
     return {
         "git_commit": commit or "unknown",
-        "git_dirty": None if status is None else bool(status),
+        "git_dirty": "unknown" if status is None else bool(status),
         "config_hash": config_hash(config),
         "python": platform.python_version(),
         "torch": _version("torch"),
         "snakemake": _version("snakemake"),
-        "numpy": _version("numpy"),
-        "pandas": _version("pandas"),
     }
+
+
+def stamp(frame: pd.DataFrame, run: dict, device: str) -> pd.DataFrame:
+    """`frame` with the provenance columns appended."""
+    values = {**run, "device": device}
+    return frame.assign(**{column: values[column] for column in COLUMNS})
+
+
+def producers(frames: list[pd.DataFrame]) -> list[dict]:
+    """The distinct provenances among the rows of `frames`, with row counts."""
+    rows = pd.concat([f[list(COLUMNS)] for f in frames], ignore_index=True)
+    rows = rows.fillna("unknown").astype(str)
+    counted = rows.value_counts(sort=False, dropna=False).reset_index(name="rows")
+    return counted.sort_values(list(COLUMNS)).to_dict(orient="records")

@@ -4,5 +4,5 @@ from rnnstudy.jobs.runner import run_job
 tables = dict(zip(snakemake.params.tables, snakemake.input.tables, strict=True))
 parameters = {**snakemake.params.parameters, "tables": tables,
               "png": snakemake.output.png, "pdf": snakemake.output.pdf}
-run_job(lambda: render_figure(snakemake.input.notebook, parameters, snakemake.output.notebook),
-        snakemake.log[0])
+run_job(lambda run: render_figure(snakemake.input.notebook, parameters,
+                                  snakemake.output.notebook), snakemake)

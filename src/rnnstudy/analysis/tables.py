@@ -29,7 +29,6 @@ MEMBERS = {
     "test_loss": "test loss of the reported weights",
     "test_acc": "test accuracy of the reported weights (0-1)",
     "final_lr": "learning rate when the member stopped",
-    "device": "device type the member was trained on (cpu or cuda)",
 }
 
 EPOCHS = {
@@ -45,10 +44,21 @@ EPOCHS = {
 
 TABLES = {"members": MEMBERS, "epochs": EPOCHS}
 
+# Last in every table (and dataset summary): the provenance of the job that made the row.
+PROVENANCE = {
+    "git_commit": "commit of the workflow's repository (unknown outside a git checkout)",
+    "git_dirty": "True if the checkout had uncommitted changes to tracked files",
+    "config_hash": "hash of the run's whole resolved config (16 hex digits)",
+    "python": "Python version",
+    "torch": "torch version",
+    "snakemake": "Snakemake version",
+    "device": "device type the job computed on (cpu or cuda)",
+}
+
 
 def check_columns(frame, kind: str) -> None:
     """Refuse a table whose columns are not exactly the documented ones, in order."""
-    expected = list(TABLES[kind])
+    expected = list(TABLES[kind]) + list(PROVENANCE)
     if list(frame.columns) != expected:
         raise ValueError(f"{kind} table columns {list(frame.columns)} != documented {expected}")
 
@@ -136,8 +146,9 @@ ANALYSIS = {
 
 
 def documented_columns(table: str, columns: list[str]) -> bool:
-    """Whether a table's columns are the documented ones (hidden units h1, h2, … as h1)."""
-    doc = list(TABLES.get(table) or ANALYSIS[table])
+    """Whether a table's columns are the documented ones, provenance last (hidden units
+    h1, h2, … documented as h1)."""
+    doc = list(TABLES.get(table) or ANALYSIS[table]) + list(PROVENANCE)  # table or kind
     units = [c for c in columns if c[0] == "h" and c[1:].isdigit()]
     if units:
         columns = [c for c in columns if c not in units[1:]]

@@ -6,13 +6,14 @@ import pandas as pd
 from ..analysis.update_cosine import update_cosine
 from ..results import read_results
 from ..atomic import write_csv
+from ..provenance import stamp
 from .selected import columns_first, load_selected
 
 log = logging.getLogger(__name__)
 
 
 def cosine_curves(cells: list[dict], finals: list[str], metrics: list[str], weights: list[str],
-                  params: dict, table_path: str) -> None:
+                  params: dict, table_path: str, run: dict) -> None:
     frames = []
     for identity, final_path, metrics_path, weights_path in zip(cells, finals, metrics, weights,
                                                                 strict=True):
@@ -32,4 +33,4 @@ def cosine_curves(cells: list[dict], finals: list[str], metrics: list[str], weig
                 "selected": init == chosen.member,
             }), chosen.columns()))
         log.info("%s: %s", identity, chosen.selection)
-    write_csv(table_path, pd.concat(frames, ignore_index=True))
+    write_csv(table_path, stamp(pd.concat(frames, ignore_index=True), run, "cpu"))

@@ -5,6 +5,7 @@ import pandas as pd
 
 from ..analysis.geometry import word_spaces, word_table
 from ..atomic import write_csv
+from ..provenance import stamp
 from ..data.sentiment import load_dataset
 from .selected import columns_first, load_selected
 
@@ -12,7 +13,7 @@ log = logging.getLogger(__name__)
 
 
 def word_geometry(cells: list[dict], finals: list[str], weights: list[str], dataset: str,
-                  params: dict, table_path: str) -> None:
+                  params: dict, table_path: str, run: dict) -> None:
     vocabulary = load_dataset(dataset).vocabulary
     frames = []
     for identity, final, weight in zip(cells, finals, weights, strict=True):
@@ -21,4 +22,4 @@ def word_geometry(cells: list[dict], finals: list[str], weights: list[str], data
         words = word_table(word_spaces(chosen.model, chosen.params, chosen.fixed, chosen.member),
                            vocabulary)
         frames.append(columns_first(words, chosen.columns()))
-    write_csv(table_path, pd.concat(frames, ignore_index=True))
+    write_csv(table_path, stamp(pd.concat(frames, ignore_index=True), run, "cpu"))

@@ -7,6 +7,7 @@ import torch
 from ..analysis.histograms import histogram_frame
 from ..analysis.landscape import evaluate_settings
 from ..atomic import write_csv
+from ..provenance import stamp
 from ..data.sentiment import load_dataset
 from ..device import resolve_device
 from ..models.classifier import PopulationClassifier
@@ -15,7 +16,8 @@ from ..training.trainer import Split
 log = logging.getLogger(__name__)
 
 
-def landscape_shard(dataset: str, params: dict, histogram_path: str, threads: int = 1) -> None:
+def landscape_shard(dataset: str, params: dict, histogram_path: str, run: dict,
+                    threads: int = 1) -> None:
     torch.set_num_threads(threads)
     device = resolve_device(params["device"])
     data = load_dataset(dataset)
@@ -33,4 +35,4 @@ def landscape_shard(dataset: str, params: dict, histogram_path: str, threads: in
     frame = histogram_frame(histogram)
     for key in ("model", "input_dim", "hidden_dim"):
         frame.insert(0, key, params[key])
-    write_csv(histogram_path, frame)
+    write_csv(histogram_path, stamp(frame, run, device.type))

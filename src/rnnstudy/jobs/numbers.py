@@ -8,7 +8,7 @@ from ..analysis import seed001
 from ..results import read_results
 from ..atomic import write_text
 from ..grid import training_experiments
-from ..provenance import provenance
+from ..provenance import producers
 
 log = logging.getLogger(__name__)
 
@@ -33,14 +33,15 @@ def experiment_numbers(tables: dict[str, pd.DataFrame], config: dict) -> dict:
 
 
 def write_numbers(tables: dict[str, str], dataset_summaries: list[str], config: dict,
-                  numbers_path: str) -> None:
+                  numbers_path: str, run: dict) -> None:
     frames = {name: read_results(path) for name, path in tables.items()}
     training = {name: frames[name] for name in training_experiments(config)}
     experiments = experiment_numbers(frames, config)
     datasets = pd.concat([read_results(p) for p in dataset_summaries], ignore_index=True)
     numbers = {
         "config": config,
-        "provenance": provenance(config),
+        "provenance": run,
+        "produced_by": producers(list(frames.values()) + [datasets]),
         "devices": sorted({d for t in training.values() for d in t["device"].unique()}),
         "members_trained": {name: int(len(t)) for name, t in training.items()},
         "diverged": {name: int(t["diverged"].sum()) for name, t in training.items()},

@@ -7,6 +7,7 @@ import torch
 
 from ..analysis.perturbation import distances, perturb
 from ..atomic import write_csv
+from ..provenance import stamp
 from ..data.sentiment import load_dataset
 from ..device import resolve_device
 from ..seeding import derive_seed
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 
 
 def perturb_and_retrain(cells: list[dict], finals: list[str], weights: list[str], dataset: str,
-                        params: dict, table_path: str, threads: int = 1) -> None:
+                        params: dict, table_path: str, run: dict, threads: int = 1) -> None:
     torch.set_num_threads(threads)
     device = resolve_device(params["device"])
     dtype = getattr(torch, params["dtype"])
@@ -50,4 +51,4 @@ def perturb_and_retrain(cells: list[dict], finals: list[str], weights: list[str]
         history["sigma_w"] = sigma
         log.info("%s: σ_W = %.4f, %s", shape, sigma, chosen.selection)
         frames.append(columns_first(history.drop(columns="perturbed"), chosen.columns()))
-    write_csv(table_path, pd.concat(frames, ignore_index=True))
+    write_csv(table_path, stamp(pd.concat(frames, ignore_index=True), run, device.type))

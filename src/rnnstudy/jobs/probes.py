@@ -5,6 +5,7 @@ import pandas as pd
 
 from ..analysis.probes import longest_correct, probe_pairs, run_probe
 from ..atomic import write_csv
+from ..provenance import stamp
 from ..data.sentiment import load_dataset
 from .selected import columns_first, load_selected
 
@@ -12,7 +13,7 @@ log = logging.getLogger(__name__)
 
 
 def probe_models(cells: list[dict], finals: list[str], weights: list[str], dataset: str,
-                 params: dict, states_path: str, lengths_path: str) -> None:
+                 params: dict, states_path: str, lengths_path: str, run: dict) -> None:
     vocabulary = load_dataset(dataset).vocabulary
     states, lengths = [], []
     for identity, final, weight in zip(cells, finals, weights, strict=True):
@@ -32,5 +33,5 @@ def probe_models(cells: list[dict], finals: list[str], weights: list[str], datas
             states.append(columns_first(frame, {k: columns[k] for k in
                                                 ("task", "model", "input_dim", "hidden_dim")}))
         log.info("%s: %s", identity["model"], chosen.selection)
-    write_csv(states_path, pd.concat(states, ignore_index=True))
-    write_csv(lengths_path, pd.DataFrame(lengths))
+    write_csv(states_path, stamp(pd.concat(states, ignore_index=True), run, "cpu"))
+    write_csv(lengths_path, stamp(pd.DataFrame(lengths), run, "cpu"))

@@ -1,19 +1,22 @@
 """Run a job function with logging to the rule's log file and plain error messages."""
 import logging
 import sys
+from pathlib import Path
 
 from ..errors import PipelineError
+from ..provenance import run_provenance
 
 
-def run_job(main, log_path: str | None) -> None:
-    """Call `main()`; a PipelineError becomes one line on stderr and exit status 1."""
+def run_job(main, snakemake) -> None:
+    """Call `main(run)` with the run's provenance; a PipelineError becomes one line on
+    stderr and exit status 1. `snakemake` is the object Snakemake gives a script."""
     handlers = [logging.StreamHandler(sys.stderr)]
-    if log_path:
-        handlers.append(logging.FileHandler(log_path, mode="w", encoding="utf-8"))
+    if snakemake.log:
+        handlers.append(logging.FileHandler(snakemake.log[0], mode="w", encoding="utf-8"))
     logging.basicConfig(level=logging.INFO, handlers=handlers, force=True,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        main()
+        main(run_provenance(snakemake.config, Path(snakemake.scriptdir)))
     except PipelineError as error:
         logging.getLogger("rnnstudy").error("%s", error)
         sys.exit(1)

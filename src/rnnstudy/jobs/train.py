@@ -11,6 +11,7 @@ from ..atomic import atomic_path, write_csv
 from ..data.sentiment import load_dataset
 from ..device import resolve_device
 from ..models.classifier import PopulationClassifier
+from ..provenance import stamp
 from ..seeding import derive_seed
 from ..training.checkpoint import Checkpoint
 from ..training.protocol import Protocol
@@ -41,7 +42,8 @@ def fingerprint(params: dict, *paths: str) -> str:
 
 
 def train_cell(dataset_path: str, params: dict, metrics_path: str, final_path: str,
-               weights_path: str, threads: int = 1, checkpointing: dict | None = None) -> None:
+               weights_path: str, run: dict, threads: int = 1,
+               checkpointing: dict | None = None) -> None:
     """Train the cell; with `checkpointing` ({epochs, minutes}) its state is saved beside the
     outputs as it goes, resumed from after a kill, and removed when the outputs are written."""
     torch.set_num_threads(threads)
@@ -72,10 +74,9 @@ def train_cell(dataset_path: str, params: dict, metrics_path: str, final_path: s
     final = result.final.rename(columns={"member": "init"})
     final.insert(1, "init_seed", init_seeds)
     final.insert(2, "n_params", model.n_params)
-    final["device"] = device.type
     log.info("final:\n%s", final.to_string(index=False))
-    write_csv(metrics_path, history)
-    write_csv(final_path, final)
+    write_csv(metrics_path, stamp(history, run, device.type))
+    write_csv(final_path, stamp(final, run, device.type))
     saved = {"model": model.describe(), "inits": list(range(len(init_seeds))),
              "init_seeds": init_seeds, "params": result.best_params, "fixed": fixed.cpu()}
     if keep_trajectory:
