@@ -1,6 +1,8 @@
 # Experiments that study one trained model per model and shape (E3, E4, E6, E7): one job
 # each, reading what their training cells produced. Input functions are lazy, so an
-# experiment missing from the config costs nothing.
+# experiment missing from the config costs nothing. E3, E4 and E6 compute on the CPU;
+# E7 retrains, on the config's device.
+from rnnstudy.gpu_slots import requested_gpus
 
 
 def cell_files(experiment, kind):
@@ -31,6 +33,10 @@ rule word_geometry:
         selection=selection_of("e3_word_geometry"),
     log:
         "results/logs/analysis/e3_word_geometry.log",
+    resources:
+        runtime=10,
+        mem_mb=2000,
+        cpus_per_task=1,
     script:
         "../scripts/word_geometry.py"
 
@@ -48,6 +54,10 @@ rule probes:
         selection=selection_of("e4_trajectories"),
     log:
         "results/logs/analysis/e4_trajectories.log",
+    resources:
+        runtime=10,
+        mem_mb=2000,
+        cpus_per_task=1,
     script:
         "../scripts/probes.py"
 
@@ -64,6 +74,10 @@ rule update_cosine:
         selection=selection_of("e6_update_cosine"),
     log:
         "results/logs/analysis/e6_update_cosine.log",
+    resources:
+        runtime=10,
+        mem_mb=2000,
+        cpus_per_task=1,
     script:
         "../scripts/update_cosine.py"
 
@@ -81,5 +95,10 @@ rule perturbation:
     log:
         "results/logs/analysis/e7_perturbation.log",
     threads: 1
+    resources:
+        runtime=30,  # minutes: models × draws × scales retrained for retrain_epochs
+        mem_mb=4000,
+        cpus_per_task=lambda wildcards, threads: threads,
+        gpu=lambda wildcards: requested_gpus(config["device"]),
     script:
         "../scripts/perturbation.py"

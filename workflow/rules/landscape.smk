@@ -1,4 +1,6 @@
 # E5: random parameter settings, evaluated in shards (one job per model, shape and shard).
+from rnnstudy.gpu_slots import requested_gpus
+
 rule landscape_shard:
     input:
         dataset=lambda wildcards: f"results/data/{config['experiments']['e5_landscape']['task']}.npz",
@@ -9,6 +11,11 @@ rule landscape_shard:
     log:
         "results/runs/e5_landscape/{shard}.log",
     threads: 1
+    resources:
+        runtime=60,  # minutes; a full-scale shard (250,000 settings) takes up to ~7 on a core
+        mem_mb=4000,
+        cpus_per_task=lambda wildcards, threads: threads,
+        gpu=lambda wildcards: requested_gpus(config["device"]),
     script:
         "../scripts/landscape_shard.py"
 
@@ -22,5 +29,9 @@ rule landscape_table:
         task=lambda wildcards: config["experiments"]["e5_landscape"]["task"],
     log:
         "results/logs/analysis/e5_landscape.log",
+    resources:
+        runtime=10,
+        mem_mb=1000,
+        cpus_per_task=1,
     script:
         "../scripts/landscape_table.py"

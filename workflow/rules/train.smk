@@ -1,4 +1,7 @@
 # One job per grid cell: all inits of (experiment, task, model, shape) as one population.
+from rnnstudy.gpu_slots import requested_gpus
+
+
 rule train:
     input:
         dataset=lambda wildcards: f"results/data/{cell_of(wildcards).task}.npz",
@@ -11,5 +14,10 @@ rule train:
     log:
         "results/runs/{experiment}/{cell}/train.log",
     threads: 1
+    resources:
+        runtime=60,  # minutes; a full-scale cell trains in seconds to minutes on one core
+        mem_mb=4000,  # a CUDA context alone takes 1-2 GB of host memory
+        cpus_per_task=lambda wildcards, threads: threads,
+        gpu=lambda wildcards: requested_gpus(config["device"]),  # 1 for device: cuda
     script:
         "../scripts/train.py"

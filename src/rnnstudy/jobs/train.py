@@ -81,7 +81,7 @@ def train_cell(dataset_path: str, params: dict, metrics_path: str, final_path: s
              "init_seeds": init_seeds, "params": result.best_params, "fixed": fixed.cpu()}
     if keep_trajectory:
         saved["trajectory"] = torch.stack(result.trajectory)  # [epochs + 1, P, N]
-    with atomic_path(weights_path) as tmp:
-        torch.save(saved, tmp)
+    with atomic_path(weights_path) as tmp, open(tmp, "wb") as f:
+        torch.save(saved, f)  # through a file object: the archive then names no temp file
     if checkpoint:
         checkpoint.remove()

@@ -104,7 +104,7 @@ def train_population(model: PopulationClassifier, params: Tensor, fixed: Tensor,
         part_params, part_fixed, part_adam = params[index], fixed[index], adam.rows(index)
         order = torch.stack([epoch_order(order_seeds[i], epoch, len(train))
                              for i in index.tolist()]).to(device)
-        train_loss, train_acc, finite = _train_epoch(model, part_params, part_fixed, part_adam,
+        train_loss, train_acc, finite = train_epoch(model, part_params, part_fixed, part_adam,
                                                      lr, train, order, protocol.batch_size)
         val_loss, val_acc = evaluate(model, part_params, part_fixed, validation)
         finite &= torch.isfinite(val_loss)
@@ -159,7 +159,7 @@ def _restore(saved: dict, protocol: Protocol, device) -> dict:
             "schedule": schedule, "history": [history], "trajectory": list(saved["trajectory"])}
 
 
-def _train_epoch(model, params, fixed, adam, lr, train: Split, order: Tensor, batch_size: int):
+def train_epoch(model, params, fixed, adam, lr, train: Split, order: Tensor, batch_size: int):
     """One epoch of minibatch Adam for members `params` [p, N] (updated in place).
 
     order [p, n]: each member's sequence order. Returns mean train loss, train accuracy and
