@@ -11,6 +11,7 @@ import math
 import torch
 from torch import Tensor
 
+from .bptt import final_state
 from .cells import GATES, MODELS, scan
 from .inference import shared_input_states
 
@@ -103,13 +104,17 @@ class PopulationClassifier:
     def step_inputs(self, w: dict[str, Tensor], tokens: Tensor) -> Tensor:
         """gx [T, P, B, G*H]: W_ih·e(word) + b_ih, looked up per word from a [P, V, G*H] table.
 
-        tokens: [B, T] shared by all members, or [P, B, T] one batch per member.
+        tokens: [B, T] shared by all members, or [P, B, T] one batch per member. The lookup
+        is one index_select of rows p·V + word of the flattened table, laid out time-major
+        so that every step's slice is contiguous (its backward is one index_add).
         """
         table = torch.baddbmm(w["b_ih"], w["embedding"], w["w_ih"])  # [P, V, G*H]
+        members, vocab, width = table.shape
         if tokens.dim() == 2:
-            return table[:, tokens.t()].transpose(0, 1)
-        members = torch.arange(table.shape[0], device=tokens.device).view(1, -1, 1)
-        return table[members, tokens.permute(2, 0, 1)]
+            tokens = tokens.expand(members, -1, -1)
+        rows = tokens.permute(2, 0, 1) + vocab * torch.arange(members, device=tokens.device).view(1, -1, 1)
+        gx = table.reshape(members * vocab, width).index_select(0, rows.reshape(-1))
+        return gx.view(*rows.shape, width)
 
     def hidden_states(self, params: Tensor, fixed: Tensor, tokens: Tensor) -> list[Tensor]:
         """h_1 … h_T, each [P, B, H]."""
@@ -123,12 +128,14 @@ class PopulationClassifier:
     def logits(self, params: Tensor, fixed: Tensor, tokens: Tensor) -> Tensor:
         """Class scores [P, B, C] from the final hidden state.
 
-        Without gradients and with one batch for all members (every evaluation), the fast
-        forward of models/inference.py computes the same thing.
+        Training goes through the hand-written backward of models/bptt.py; without
+        gradients and with one batch for all members (every evaluation), the fast forward
+        of models/inference.py. Both compute what `hidden_states` (cells.scan) computes.
         """
+        w = self.unflatten(params, fixed)
         if tokens.dim() == 2 and not torch.is_grad_enabled():
-            w = self.unflatten(params, fixed)
             table = torch.baddbmm(w["b_ih"], w["embedding"], w["w_ih"])
             h = shared_input_states(self.model, table, w["b_hh"], w["w_hh"], tokens)
-            return torch.baddbmm(w["b_out"], h, w["w_out"])
-        return self.readout(params, fixed, self.hidden_states(params, fixed, tokens)[-1])
+        else:
+            h = final_state(self.model, self.step_inputs(w, tokens), w["w_hh"], w["b_hh"])
+        return torch.baddbmm(w["b_out"], h, w["w_out"])
