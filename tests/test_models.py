@@ -284,27 +284,3 @@ def test_fast_evaluation_forward_equals_the_reference_scan(kind, hidden):
     with torch.no_grad():
         fast = model.logits(params, fixed, tokens)
     torch.testing.assert_close(fast, reference, atol=1e-5, rtol=1e-5)
-
-
-@pytest.mark.parametrize("kind", ["rnn", "rnn_relu", "gru", "lstm"])
-def test_hand_written_backward_equals_autograd_through_the_reference_scan(kind):
-    """models/bptt.py's final state and its gradients equal autograd's through cells.scan."""
-    from rnnstudy.models.bptt import final_state
-    from rnnstudy.models.cells import scan
-    generator = torch.Generator().manual_seed(3)
-    steps, members, batch, hidden = 7, 3, 5, 4
-    width = GATES[kind] * hidden
-
-    def leaf(*shape, scale=1.0):
-        return (torch.randn(*shape, generator=generator, dtype=torch.float64) * scale).requires_grad_()
-
-    gx, w_hh, b_hh = leaf(steps, members, batch, width), leaf(members, hidden, width, scale=0.5), \
-        leaf(members, 1, width)
-    weights = torch.randn(members, batch, hidden, generator=generator, dtype=torch.float64)
-    reference = scan(kind, gx, w_hh, b_hh)[-1]
-    expected = torch.autograd.grad((reference * weights).sum(), (gx, w_hh, b_hh))
-    ours = final_state(kind, gx, w_hh, b_hh)
-    got = torch.autograd.grad((ours * weights).sum(), (gx, w_hh, b_hh))
-    torch.testing.assert_close(ours, reference, atol=1e-12, rtol=0)
-    for a, b in zip(got, expected):
-        torch.testing.assert_close(a, b, atol=1e-12, rtol=0)

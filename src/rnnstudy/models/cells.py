@@ -5,6 +5,11 @@ Shapes: P members, B sequences, T steps, H hidden units, G gates (RNN 1, GRU 3, 
 `w_hh` [P, H, G*H] and `b_hh` [P, 1, G*H] are the recurrent weights (PyTorch's weight_hh_l0,
 transposed, per member). Gate order and equations follow torch.nn (seed 001 eq. 1-6):
 GRU (r, z, n), LSTM (i, f, g, o).
+
+Training differentiates through these loops with autograd. Hand-written backward passes
+(tried: fused per-step gradients, factors precomputed for all steps) measured slower than
+autograd for GRU and LSTM and no faster for the RNN, so the loops stay plain; only tanh is
+`fast_tanh`.
 """
 import torch
 from torch import Tensor
@@ -13,7 +18,27 @@ GATES = {"rnn": 1, "rnn_relu": 1, "gru": 3, "lstm": 4}
 MODELS = tuple(GATES)
 
 
-def rnn_scan(gx: Tensor, w_hh: Tensor, b_hh: Tensor, activation=torch.tanh) -> list[Tensor]:
+class FastTanh(torch.autograd.Function):
+    """tanh, as 2·σ(2x) − 1 on the CPU: torch's CPU tanh kernel is several times slower
+    than its sigmoid (57 µs against 10 µs on a [32, 64, 8] tensor here). The backward is
+    tanh's own, g·(1 − y²). (LSTM training ~5% faster.)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = torch.tanh(x) if x.is_cuda else torch.sigmoid(x * 2).mul_(2).sub_(1)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return torch.addcmul(grad, grad, y * y, value=-1)
+
+
+fast_tanh = FastTanh.apply
+
+
+def rnn_scan(gx: Tensor, w_hh: Tensor, b_hh: Tensor, activation=fast_tanh) -> list[Tensor]:
     """h_t = act(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh); returns [h_1 … h_T], each [P, B, H]."""
     h = gx.new_zeros(gx.shape[1:])
     states = []
@@ -34,23 +59,26 @@ def gru_scan(gx: Tensor, w_hh: Tensor, b_hh: Tensor) -> list[Tensor]:
         h_r, h_z, h_n = gh.split(hidden, dim=-1)
         r = torch.sigmoid(x_r + h_r)
         z = torch.sigmoid(x_z + h_z)
-        n = torch.tanh(x_n + r * h_n)
+        n = fast_tanh(x_n + r * h_n)
         h = n + z * (h - n)
         states.append(h)
     return states
 
 
 def lstm_scan(gx: Tensor, w_hh: Tensor, b_hh: Tensor) -> list[Tensor]:
-    """c_t = f ⊙ c_{t-1} + i ⊙ g, h_t = o ⊙ tanh(c_t); returns the h_t."""
+    """c_t = f ⊙ c_{t-1} + i ⊙ g, h_t = o ⊙ tanh(c_t); returns the h_t. One sigmoid covers
+    all four gate blocks (g's is unused) and one chunk takes them apart: fewer ops, and a
+    single backward cat instead of a zero-filled gradient per slice."""
     hidden = w_hh.shape[1]
     h = gx.new_zeros(gx.shape[1:-1] + (hidden,))
     c = torch.zeros_like(h)
     states = []
     for gx_t in gx.unbind(0):
-        gates = torch.baddbmm(b_hh, h, w_hh) + gx_t
-        i, f, g, o = gates.split(hidden, dim=-1)
-        c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
-        h = torch.sigmoid(o) * torch.tanh(c)
+        a = torch.baddbmm(b_hh, h, w_hh) + gx_t
+        i, f, _, o = torch.sigmoid(a).chunk(4, dim=-1)
+        g = fast_tanh(a[..., 2 * hidden:3 * hidden])
+        c = torch.addcmul(f * c, i, g)
+        h = o * fast_tanh(c)
         states.append(h)
     return states
 
@@ -58,7 +86,7 @@ def lstm_scan(gx: Tensor, w_hh: Tensor, b_hh: Tensor) -> list[Tensor]:
 def scan(model: str, gx: Tensor, w_hh: Tensor, b_hh: Tensor) -> list[Tensor]:
     """The hidden states h_1 … h_T of `model` (one of MODELS)."""
     if model == "rnn":
-        return rnn_scan(gx, w_hh, b_hh, torch.tanh)
+        return rnn_scan(gx, w_hh, b_hh)
     if model == "rnn_relu":
         return rnn_scan(gx, w_hh, b_hh, torch.relu)
     if model == "gru":

@@ -11,7 +11,6 @@ import math
 import torch
 from torch import Tensor
 
-from .bptt import final_state
 from .cells import GATES, MODELS, scan
 from .inference import shared_input_states
 
@@ -126,16 +125,25 @@ class PopulationClassifier:
         return torch.baddbmm(w["b_out"], h, w["w_out"])
 
     def logits(self, params: Tensor, fixed: Tensor, tokens: Tensor) -> Tensor:
-        """Class scores [P, B, C] from the final hidden state.
+        """Class scores [P, B, C] from the final hidden state."""
+        return self.logits_of(self.unflatten(params, fixed), tokens)
 
-        Training goes through the hand-written backward of models/bptt.py; without
-        gradients and with one batch for all members (every evaluation), the fast forward
-        of models/inference.py. Both compute what `hidden_states` (cells.scan) computes.
+    def logits_of(self, w: dict[str, Tensor], tokens: Tensor) -> Tensor:
+        """`logits` from parameter views (`unflatten`), so a trainer can take gradients
+        with respect to the views themselves (see `flat_grad`).
+
+        Without gradients and with one batch for all members (every evaluation) this is
+        the fast forward of models/inference.py, which computes the same thing.
         """
-        w = self.unflatten(params, fixed)
         if tokens.dim() == 2 and not torch.is_grad_enabled():
             table = torch.baddbmm(w["b_ih"], w["embedding"], w["w_ih"])
             h = shared_input_states(self.model, table, w["b_hh"], w["w_hh"], tokens)
         else:
-            h = final_state(self.model, self.step_inputs(w, tokens), w["w_hh"], w["b_hh"])
+            h = scan(self.model, self.step_inputs(w, tokens), w["w_hh"], w["b_hh"])[-1]
         return torch.baddbmm(w["b_out"], h, w["w_out"])
+
+    def flat_grad(self, loss: Tensor, w: dict[str, Tensor]) -> Tensor:
+        """d loss / d params [P, N], taken with respect to the views and concatenated once:
+        through the views' slicing, autograd would zero-fill a [P, N] gradient per view."""
+        grads = torch.autograd.grad(loss, [w[p.name] for p in self.trainable])
+        return torch.cat([g.reshape(g.shape[0], -1) for g in grads], dim=1)

@@ -174,9 +174,10 @@ def train_epoch(model, params, fixed, adam, lr, train: Split, order: Tensor, bat
     params.requires_grad_(True)
     for start in range(0, n, batch_size):
         batch_tokens, batch_labels = tokens[:, start:start + batch_size], labels[:, start:start + batch_size]
-        logits = model.logits(params, fixed, batch_tokens)  # [p, b, C]
+        views = model.unflatten(params, fixed)
+        logits = model.logits_of(views, batch_tokens)  # [p, b, C]
         losses = F.cross_entropy(logits.transpose(1, 2), batch_labels, reduction="none").mean(1)
-        (grad,) = torch.autograd.grad(losses.sum(), params)
+        grad = model.flat_grad(losses.sum(), views)
         finite &= torch.isfinite(losses) & torch.isfinite(grad).all(1)
         adam.step(params.data, grad, lr, finite)
         loss_sum += losses.detach().to(torch.float64) * batch_labels.shape[1]
