@@ -27,5 +27,8 @@ smoke: install
 test: install
 	$(BIN)/python -m pytest
 
+bench: install
+	$(BIN)/python benchmarks/speed.py
+
 clean:
 	rm -rf results .snakemake

@@ -158,18 +158,22 @@ def eval_flops(model: str, input_dim: int, hidden: int, sequences: int, length: 
 
 # -- the table ------------------------------------------------------------------------------
 
-def interleaved(first, second, repeats: int) -> tuple[float, float]:
-    """Median seconds of two workloads, run alternately."""
-    first(), second()  # warm-up
+def interleaved(first, first_threads: int, second, second_threads: int,
+                repeats: int) -> tuple[float, float]:
+    """Median seconds of two workloads, run alternately, each at its own thread count."""
+    def at(threads, work):
+        torch.set_num_threads(threads)
+        return _seconds(work)
+    at(first_threads, first), at(second_threads, second)  # warm-up
     a, b = [], []
     for _ in range(repeats):
-        a.append(_seconds(first))
-        b.append(_seconds(second))
+        a.append(at(first_threads, first))
+        b.append(at(second_threads, second))
     return statistics.median(a), statistics.median(b)
 
 
-def best_baseline_threads(work_for_threads, candidates) -> tuple[int, float]:
-    """The thread count at which the baseline runs fastest, and its time."""
+def best_threads(work_for_threads, candidates) -> tuple[int, float]:
+    """The thread count at which a workload runs fastest, and its time."""
     timings = {}
     for threads in candidates:
         torch.set_num_threads(threads)
@@ -181,49 +185,44 @@ def best_baseline_threads(work_for_threads, candidates) -> tuple[int, float]:
 
 
 def run(tiny: bool, out: Path) -> list[dict]:
-    cores = torch.get_num_threads()
+    cores = 1 if tiny else torch.get_num_threads()
     peak = {t: peak_gflops(t) for t in sorted({1, cores})}
     print(f"peak float32 matmul: " + ", ".join(f"{g:.0f} GFLOP/s on {t} thread(s)"
                                                  for t, g in peak.items()))
     data = first_task(4000, 2000)
     sizes = [8] if tiny else [8, 32, 128]
-    steps = 3 if tiny else 20
+    steps = 2 if tiny else 20
     rows = []
     for model in ("gru", "rnn", "lstm"):
-        threads, _ = best_baseline_threads(
+        threads, _ = best_threads(
             lambda: torch_nn_training(model, 4, steps, data), sorted({1, cores}))
         for members in sizes:
             # Each side at its own best thread count, as a user would run it.
-            own, _ = best_baseline_threads(
+            own, _ = best_threads(
                 lambda: population_training(model, members, steps, data), sorted({1, cores}))
-            population = population_training(model, members, steps, data)
-            baseline = torch_nn_training(model, members, steps, data)
-
-            def pop_best():
-                torch.set_num_threads(own)
-                population()
-
-            def base_best():
-                torch.set_num_threads(threads)
-                baseline()
-            pop_s, base_s = interleaved(pop_best, base_best, repeats=1 if tiny else 3)
-            parallel_s = parallel_baselines(model, members, steps)
+            pop_s, base_s = interleaved(population_training(model, members, steps, data), own,
+                                        torch_nn_training(model, members, steps, data), threads,
+                                        repeats=1 if tiny else 3)
+            parallel_s = None if tiny else parallel_baselines(model, members, steps)
             work = members * steps
             flops = train_flops(model, 4, 8, 64, 10) * work
             rows.append(_row("train", model, f"P={members}", "model-steps/s", work / pop_s,
-                             work / base_s, threads, work / parallel_s, flops / pop_s / 1e9,
-                             peak[own], own))
+                             work / base_s, threads, parallel_s and work / parallel_s,
+                             flops / pop_s / 1e9, peak[own], own))
             print(_line(rows[-1]), flush=True)
-    settings = 64 if tiny else 1024
+    settings = 32 if tiny else 1024
     for model, i, h in [("gru", 4, 4), ("gru", 2, 2), ("rnn", 4, 4), ("rnn", 2, 2), ("lstm", 4, 4)]:
-        torch.set_num_threads(1)
-        population = population_evaluation(model, i, h, settings, data)
-        baseline = torch_nn_evaluation(model, i, h, max(8, settings // 16), data)
-        pop_s, base_s = interleaved(population, baseline, repeats=1 if tiny else 3)
+        loop = max(8, settings // 16)  # torch.nn is slower: fewer settings, same rate
+        threads, _ = best_threads(
+            lambda: torch_nn_evaluation(model, i, h, loop, data), sorted({1, cores}))
+        own, _ = best_threads(
+            lambda: population_evaluation(model, i, h, settings, data), sorted({1, cores}))
+        pop_s, base_s = interleaved(population_evaluation(model, i, h, settings, data), own,
+                                    torch_nn_evaluation(model, i, h, loop, data), threads,
+                                    repeats=1 if tiny else 3)
         flops = eval_flops(model, i, h, 2000, 10) * settings
         rows.append(_row("evaluate", model, f"{i}x{h}", "settings/s", settings / pop_s,
-                         max(8, settings // 16) / base_s, 1, None, flops / pop_s / 1e9, peak[1],
-                         1))
+                         loop / base_s, threads, None, flops / pop_s / 1e9, peak[own], own))
         print(_line(rows[-1]), flush=True)
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "w", newline="") as f:
@@ -243,7 +242,6 @@ def _row(kind, model, size, unit, population, baseline, threads, parallel, gflop
             "torch_nn_2_processes": None if parallel is None else round(parallel, 1),
             "ratio_vs_2_processes": None if parallel is None else round(population / parallel, 2),
             "gflops": round(gflops, 2), "percent_of_peak": round(100 * gflops / peak, 2)}
-
 
 
 def _line(row) -> str:

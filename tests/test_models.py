@@ -7,6 +7,7 @@ import torch.nn.functional as F
 
 from rnnstudy.models.cells import GATES, MODELS
 from rnnstudy.models.classifier import PopulationClassifier
+from rnnstudy.models.inference import PrefixTree
 
 torch.set_num_threads(1)
 
@@ -284,3 +285,50 @@ def test_fast_evaluation_forward_equals_the_reference_scan(kind, hidden):
     with torch.no_grad():
         fast = model.logits(params, fixed, tokens)
     torch.testing.assert_close(fast, reference, atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("kind", ["rnn", "gru", "lstm"])
+def test_evaluation_leaves_the_parameters_alone(kind):
+    model = PopulationClassifier(kind, 10, 3, 4)
+    params, fixed = model.init_population([1, 2])
+    before = params.clone()
+    with torch.no_grad():
+        model.logits(params, fixed, torch.randint(0, 10, (20, 6)))
+    assert torch.equal(params, before)
+
+
+def _tree_sequences(tree):
+    """Each sequence rebuilt from the tree: words of its prefix chain, then its own."""
+    prefix = [[int(w)] for w in tree.words[0]] if tree.shared else None
+    for t in range(1, tree.shared):
+        prefix = [prefix[int(p)] + [int(w)] for p, w in zip(tree.parents[t - 1], tree.words[t])]
+    rows = [prefix[int(e)] for e in tree.expand] if tree.shared else [[] for _ in tree.order]
+    for words in tree.words[tree.shared:]:
+        rows = [row + [int(w)] for row, w in zip(rows, words)]
+    return rows
+
+
+@pytest.mark.parametrize("vocab, batch", [(2, 300), (10, 33), (10, 1), (3, 2)])
+def test_prefix_tree_rebuilds_every_sequence_in_its_order(vocab, batch):
+    tokens = torch.randint(0, vocab, (batch, 7), generator=torch.Generator().manual_seed(vocab))
+    tree = PrefixTree.of(tokens, vocab)
+    assert sorted(tree.order.tolist()) == list(range(batch))
+    assert _tree_sequences(tree) == tokens[tree.order].tolist()
+    if vocab == 2:  # 2, 4, 8, ... distinct prefixes: several steps are shared
+        assert tree.shared >= 5 and [len(w) for w in tree.words[:3]] == [2, 4, 8]
+
+
+@pytest.mark.parametrize("kind", ["rnn", "gru", "lstm"])
+def test_fast_forward_with_deeply_shared_prefixes_and_duplicates(kind):
+    """A small vocabulary shares many steps; repeated sequences share all of them."""
+    model = PopulationClassifier(kind, 2, 3, 4)
+    params, fixed = model.init_population([5, 6])
+    tokens = torch.randint(0, 2, (150, 8), generator=torch.Generator().manual_seed(2))
+    tokens = torch.cat([tokens, tokens[:50]])
+    reference = model.readout(params, fixed, model.hidden_states(params, fixed, tokens)[-1])
+    with torch.no_grad():
+        fast = model.logits(params, fixed, tokens)
+        tree = PrefixTree.of(tokens, 2)
+        in_tree_order = model.logits(params, fixed, tree)
+    torch.testing.assert_close(fast, reference, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(in_tree_order, reference[:, tree.order], atol=1e-5, rtol=1e-5)

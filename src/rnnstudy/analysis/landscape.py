@@ -17,9 +17,9 @@ from ..seeding import derive_seed
 from ..training.trainer import Split
 
 BLOCK = 1000  # settings per random-number stream
-# Settings per chunk: a [settings, gates, sequences] float32 tensor of about 2 MB stays in
-# cache across a step's elementwise ops; larger chunks ran slower, smaller ones paid more
-# per-op overhead (measured for RNN 2x2 to GRU 4x4 on 2000 sequences).
+# Settings per chunk: a [settings, gates, sequences] float32 tensor of about 2 MB per
+# thread stays in cache across a step's elementwise ops; larger chunks ran slower, smaller
+# ones paid more per-op overhead (measured for RNN 2x2 to GRU 4x4 on 2000 sequences).
 CHUNK_ELEMENTS = 1 << 19
 
 
@@ -49,12 +49,12 @@ def correct_counts(model: PopulationClassifier, params: torch.Tensor, fixed: tor
                    split: Split) -> torch.Tensor:
     """Correctly classified sequences per setting [S], settings evaluated in chunks."""
     width = GATES[model.model] * model.hidden_dim * len(split)
-    chunk = max(1, CHUNK_ELEMENTS // width)
+    chunk = max(1, CHUNK_ELEMENTS * torch.get_num_threads() // width)
+    ((tree, labels),) = split.chunks(len(split), model.vocab_size)  # in the tree's order
     counts = []
     for start in range(0, len(params), chunk):
-        logits = model.logits(params[start:start + chunk], fixed[start:start + chunk],
-                              split.tokens)  # [S, n, C]
-        counts.append((logits.argmax(-1) == split.labels).sum(1))
+        logits = model.logits(params[start:start + chunk], fixed[start:start + chunk], tree)
+        counts.append((logits.argmax(-1) == labels).sum(1))
     return torch.cat(counts)
 
 

@@ -12,7 +12,7 @@ import torch
 from torch import Tensor
 
 from .cells import GATES, MODELS, scan
-from .inference import shared_input_states
+from .inference import PrefixTree, shared_input_states
 
 EMBEDDINGS = ("learned", "fixed")
 
@@ -133,11 +133,18 @@ class PopulationClassifier:
         with respect to the views themselves (see `flat_grad`).
 
         Without gradients and with one batch for all members (every evaluation) this is
-        the fast forward of models/inference.py, which computes the same thing.
+        the fast forward of models/inference.py, which computes the same thing. Given a
+        PrefixTree of the batch (built once, reused), the logits come in the tree's order
+        of the sequences (`tree.order`), for callers that only count or sum over them.
         """
-        if tokens.dim() == 2 and not torch.is_grad_enabled():
+        if isinstance(tokens, PrefixTree) or (tokens.dim() == 2 and not torch.is_grad_enabled()):
+            tree = tokens if isinstance(tokens, PrefixTree) else PrefixTree.of(tokens, self.vocab_size)
             table = torch.baddbmm(w["b_ih"], w["embedding"], w["w_ih"])
-            h = shared_input_states(self.model, table, w["b_hh"], w["w_hh"], tokens)
+            h = shared_input_states(self.model, table, w["b_hh"], w["w_hh"], tree)
+            logits = torch.baddbmm(w["b_out"], h, w["w_out"])  # sequences in tree order
+            if isinstance(tokens, PrefixTree):
+                return logits
+            return logits[:, torch.argsort(tree.order)]
         else:
             h = scan(self.model, self.step_inputs(w, tokens), w["w_hh"], w["b_hh"])[-1]
         return torch.baddbmm(w["b_out"], h, w["w_out"])

@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ..models.classifier import PopulationClassifier
+from ..models.inference import PrefixTree
 from ..seeding import derive_seed
 from .adam import PopulationAdam
 from .checkpoint import Checkpoint
@@ -32,6 +33,7 @@ class Split:
     """One data split on the training device."""
     tokens: Tensor  # [n, T] int64
     labels: Tensor  # [n] int64
+    _chunks: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_numpy(cls, tokens, labels, device) -> "Split":
@@ -40,6 +42,17 @@ class Split:
 
     def __len__(self) -> int:
         return len(self.labels)
+
+    def chunks(self, size: int, vocab: int) -> list[tuple[PrefixTree, Tensor]]:
+        """The split in chunks of `size` sequences, each as (its PrefixTree, its labels in
+        the tree's order): built once, reused by every evaluation of the split."""
+        if (size, vocab) not in self._chunks:
+            parts = []
+            for start in range(0, len(self), size):
+                tree = PrefixTree.of(self.tokens[start:start + size], vocab)
+                parts.append((tree, self.labels[start:start + size][tree.order]))
+            self._chunks[size, vocab] = parts
+        return self._chunks[size, vocab]
 
 
 @torch.no_grad()
@@ -51,9 +64,8 @@ def evaluate(model: PopulationClassifier, params: Tensor, fixed: Tensor,
     chunk = max(1, EVAL_ELEMENTS // width)
     loss = torch.zeros(members, device=params.device, dtype=torch.float64)
     correct = torch.zeros(members, device=params.device, dtype=torch.int64)
-    for start in range(0, n, chunk):
-        tokens, labels = split.tokens[start:start + chunk], split.labels[start:start + chunk]
-        logits = model.logits(params, fixed, tokens)  # [P, b, C]
+    for tree, labels in split.chunks(chunk, model.vocab_size):
+        logits = model.logits(params, fixed, tree)  # [P, b, C], sequences in tree order
         target = labels.expand(members, -1)
         loss += F.cross_entropy(logits.transpose(1, 2), target, reduction="none").sum(1)
         correct += (logits.argmax(-1) == target).sum(1)
