@@ -22,6 +22,7 @@ from torch import nn
 
 from rnnstudy.analysis.landscape import correct_counts, draw_block
 from rnnstudy.data.sentiment import Vocabulary, sentiment_dataset
+from rnnstudy.memory import keep_freed_memory
 from rnnstudy.models.cells import GATES
 from rnnstudy.models.classifier import PopulationClassifier
 from rnnstudy.training.adam import PopulationAdam
@@ -172,14 +173,20 @@ def interleaved(first, first_threads: int, second, second_threads: int,
     return statistics.median(a), statistics.median(b)
 
 
-def best_threads(work_for_threads, candidates) -> tuple[int, float]:
-    """The thread count at which a workload runs fastest, and its time."""
-    timings = {}
+def best_threads(work_for_threads, candidates, rounds: int = 3) -> tuple[int, float]:
+    """The thread count at which a workload runs fastest, and its time: the candidates
+    alternate for a few rounds and each keeps its best time, so that a moment of noise
+    does not decide."""
+    works = {}
     for threads in candidates:
         torch.set_num_threads(threads)
-        work = work_for_threads()
-        work()
-        timings[threads] = min(_seconds(work) for _ in range(2))
+        works[threads] = work_for_threads()
+        works[threads]()  # warm-up
+    timings = {threads: float("inf") for threads in candidates}
+    for _ in range(rounds):
+        for threads in candidates:
+            torch.set_num_threads(threads)
+            timings[threads] = min(timings[threads], _seconds(works[threads]))
     best = min(timings, key=timings.get)
     return best, timings[best]
 
@@ -259,6 +266,7 @@ def main(argv=None):
     parser.add_argument("--tiny", action="store_true", help="a seconds-long smoke run")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/out/speed.csv"))
     args = parser.parse_args(argv)
+    keep_freed_memory()  # as every pipeline job does (both sides of each row get it)
     run(args.tiny, args.out)
 
 

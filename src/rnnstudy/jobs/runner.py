@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 from ..errors import PipelineError
+from ..memory import keep_freed_memory
 from ..provenance import run_provenance
 
 
@@ -15,6 +16,7 @@ def run_job(main, snakemake) -> None:
         handlers.append(logging.FileHandler(snakemake.log[0], mode="w", encoding="utf-8"))
     logging.basicConfig(level=logging.INFO, handlers=handlers, force=True,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    keep_freed_memory()
     try:
         main(run_provenance(snakemake.config, Path(snakemake.scriptdir)))
     except PipelineError as error:
