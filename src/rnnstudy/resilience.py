@@ -118,8 +118,10 @@ def kill_and_compare(configfiles: list[str], kills: int, seed: int, root: Path,
     """The whole experiment; returns what happened (kills landed, problems, differences).
 
     `reference`: an uninterrupted build of the same config and its wall time (made here if
-    not given). Kill moments are drawn uniformly over 5-60% of that time: a rerun has less
-    left to do than a fresh build, and a kill after its end would not land.
+    not given). The kill moments are drawn uniformly over 5-90% of that time and sorted;
+    each rerun picks up where the killed run left off, so round i kills its rerun after
+    the gap between moments i-1 and i, and every kill lands before the build could end
+    (a rerun also redoes the killed jobs and starts Snakemake again).
     """
     rng = random.Random(seed)
     if reference is None:
@@ -129,14 +131,16 @@ def kill_and_compare(configfiles: list[str], kills: int, seed: int, root: Path,
     reference, duration = reference
     workdir = copy_workflow(root / "killed", extra_files)
     landed, problems = [], []
-    for round_ in range(kills):
-        after = rng.uniform(0.05, 0.6) * duration
+    moments = sorted(rng.uniform(0.05, 0.9) * duration for _ in range(kills))
+    for round_, (before, moment) in enumerate(zip([0.0] + moments, moments)):
+        after = moment - before
         hit = killed_build(workdir, configfiles, after)
         landed.append(hit)
         bad = unreadable_outputs(workdir)
         problems += bad
-        log(f"round {round_ + 1}: {'killed' if hit else 'finished before the kill'} after "
-            f"{after:.1f}s; unreadable outputs: {len(bad)}")
+        log(f"round {round_ + 1}: " + (f"killed after {after:.1f}s" if hit else
+                                       f"finished before the kill planned at {after:.1f}s")
+            + f"; unreadable outputs: {len(bad)}")
     subprocess.run(snakemake_command("--unlock", "--configfile", *configfiles), cwd=workdir,
                    check=True, capture_output=True)
     build_args = ["--rerun-incomplete", "--configfile", *configfiles]
@@ -161,7 +165,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     root = Path(tempfile.mkdtemp(prefix="rnnstudy-kill-"))
     try:
-        result = kill_and_compare(args.configfile, args.kills, args.seed, root)
+        result = kill_and_compare(args.configfile, args.kills, args.seed, root,
+                                  log=lambda line: print(line, flush=True))
     finally:
         if args.keep:
             print(f"builds kept in {root}")

@@ -12,7 +12,7 @@ rule landscape_shard:
         "results/runs/e5_landscape/{shard}.log",
     threads: 1
     resources:
-        runtime=60,  # minutes; a full-scale shard (250,000 settings) took at most 3.5 on a core here
+        runtime=60,  # minutes; a full-scale shard (250,000 settings) took at most 2 on a core here
         mem_mb=4000,
         cpus_per_task=lambda wildcards, threads: threads,
         gpu=lambda wildcards: requested_gpus(config["device"]),
