@@ -2,9 +2,6 @@
 # each, reading what their training cells produced. Input functions are lazy, so an
 # experiment missing from the config costs nothing. E3, E4 and E6 compute on the CPU;
 # E7 retrains, on the config's device.
-from rnnstudy.gpu_slots import requested_gpus
-
-
 def cell_files(experiment, kind):
     return lambda wildcards: [f"results/runs/{c.key}/{kind}" for c in cells_of(experiment)]
 
@@ -99,6 +96,6 @@ rule perturbation:
         runtime=30,  # minutes: models × draws × scales retrained for retrain_epochs
         mem_mb=4000,
         cpus_per_task=lambda wildcards, threads: threads,
-        gpu=lambda wildcards: requested_gpus(config["device"]),
+        gpu=GPUS,
     script:
         "../scripts/perturbation.py"

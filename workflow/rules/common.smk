@@ -3,6 +3,7 @@ import sys
 
 from rnnstudy import grid
 from rnnstudy.config import ConfigError, validate_config
+from rnnstudy.gpu_slots import requested_gpus
 
 try:
     validate_config(config, workflow.source_path("../schemas/config.schema.yaml"))
@@ -17,6 +18,8 @@ SHARDS = {shard.name: shard for shard in grid.landscape_shards(config)}
 TABLES = grid.tables(config)
 FIGURES = {figure.name: figure for figure in grid.figures(config)}
 TASKS = grid.tasks(config)
+# The `gpu` resource of a job that runs torch on the config's device: 1 for `cuda`.
+GPUS = requested_gpus(config["device"])
 
 
 wildcard_constraints:

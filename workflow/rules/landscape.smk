@@ -1,6 +1,4 @@
 # E5: random parameter settings, evaluated in shards (one job per model, shape and shard).
-from rnnstudy.gpu_slots import requested_gpus
-
 rule landscape_shard:
     input:
         dataset=lambda wildcards: f"results/data/{config['experiments']['e5_landscape']['task']}.npz",
@@ -15,7 +13,7 @@ rule landscape_shard:
         runtime=60,  # minutes; a full-scale shard (250,000 settings) took at most 2 on a core here
         mem_mb=4000,
         cpus_per_task=lambda wildcards, threads: threads,
-        gpu=lambda wildcards: requested_gpus(config["device"]),
+        gpu=GPUS,
     script:
         "../scripts/landscape_shard.py"
 

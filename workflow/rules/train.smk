@@ -1,7 +1,4 @@
 # One job per grid cell: all inits of (experiment, task, model, shape) as one population.
-from rnnstudy.gpu_slots import requested_gpus
-
-
 rule train:
     input:
         dataset=lambda wildcards: f"results/data/{cell_of(wildcards).task}.npz",
@@ -18,6 +15,6 @@ rule train:
         runtime=60,  # minutes; a full-scale cell trains in seconds to minutes on one core
         mem_mb=4000,  # a CUDA context alone takes 1-2 GB of host memory
         cpus_per_task=lambda wildcards, threads: threads,
-        gpu=lambda wildcards: requested_gpus(config["device"]),  # 1 for device: cuda
+        gpu=GPUS,  # 1 for device: cuda
     script:
         "../scripts/train.py"
