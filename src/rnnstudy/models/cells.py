@@ -18,14 +18,26 @@ GATES = {"rnn": 1, "rnn_relu": 1, "gru": 3, "lstm": 4}
 MODELS = tuple(GATES)
 
 
+def tanh_of_half_(x: Tensor) -> Tensor:
+    """tanh(x / 2), in place: 2·σ(x) − 1 on the CPU, where torch's tanh kernel is several
+    times slower than its sigmoid (57 µs against 10 µs on a [32, 64, 8] tensor here)."""
+    if x.is_cuda:
+        return x.mul_(0.5).tanh_()
+    return x.sigmoid_().mul_(2).sub_(1)
+
+
+def tanh_(x: Tensor) -> Tensor:
+    """tanh, in place (2·σ(2x) − 1 on the CPU)."""
+    return x.tanh_() if x.is_cuda else tanh_of_half_(x.mul_(2))
+
+
 class FastTanh(torch.autograd.Function):
-    """tanh, as 2·σ(2x) − 1 on the CPU: torch's CPU tanh kernel is several times slower
-    than its sigmoid (57 µs against 10 µs on a [32, 64, 8] tensor here). The backward is
-    tanh's own, g·(1 − y²). (LSTM training ~5% faster.)"""
+    """tanh through `tanh_`, with tanh's own backward g·(1 − y²). (LSTM training ~5%
+    faster than torch.tanh on the CPU.)"""
 
     @staticmethod
     def forward(ctx, x):
-        y = torch.tanh(x) if x.is_cuda else torch.sigmoid(x * 2).mul_(2).sub_(1)
+        y = tanh_(x.clone())
         ctx.save_for_backward(y)
         return y
 

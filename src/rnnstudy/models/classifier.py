@@ -137,17 +137,14 @@ class PopulationClassifier:
         PrefixTree of the batch (built once, reused), the logits come in the tree's order
         of the sequences (`tree.order`), for callers that only count or sum over them.
         """
-        if isinstance(tokens, PrefixTree) or (tokens.dim() == 2 and not torch.is_grad_enabled()):
-            tree = tokens if isinstance(tokens, PrefixTree) else PrefixTree.of(tokens, self.vocab_size)
-            table = torch.baddbmm(w["b_ih"], w["embedding"], w["w_ih"])
-            h = shared_input_states(self.model, table, w["b_hh"], w["w_hh"], tree)
-            logits = torch.baddbmm(w["b_out"], h, w["w_out"])  # sequences in tree order
-            if isinstance(tokens, PrefixTree):
-                return logits
-            return logits[:, torch.argsort(tree.order)]
-        else:
+        if isinstance(tokens, Tensor) and (tokens.dim() == 3 or torch.is_grad_enabled()):
             h = scan(self.model, self.step_inputs(w, tokens), w["w_hh"], w["b_hh"])[-1]
-        return torch.baddbmm(w["b_out"], h, w["w_out"])
+            return torch.baddbmm(w["b_out"], h, w["w_out"])
+        tree = tokens if isinstance(tokens, PrefixTree) else PrefixTree.of(tokens, self.vocab_size)
+        table = torch.baddbmm(w["b_ih"], w["embedding"], w["w_ih"])
+        h = shared_input_states(self.model, table, w["b_hh"], w["w_hh"], tree)
+        logits = torch.baddbmm(w["b_out"], h, w["w_out"])  # sequences in tree order
+        return logits if tree is tokens else logits[:, torch.argsort(tree.order)]
 
     def flat_grad(self, loss: Tensor, w: dict[str, Tensor]) -> Tensor:
         """d loss / d params [P, N], taken with respect to the views and concatenated once:

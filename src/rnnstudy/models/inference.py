@@ -24,6 +24,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from .cells import tanh_, tanh_of_half_
+
 
 @dataclass
 class PrefixTree:
@@ -48,9 +50,10 @@ class PrefixTree:
         ordered = tokens[order.to(tokens.device)]
         words, parents = [], []
         ids = torch.zeros(batch, dtype=torch.int64, device=tokens.device)
+        new = torch.zeros(batch, dtype=torch.bool, device=tokens.device)
+        new[0] = True  # new[i]: sequence i starts a prefix its sorted predecessor lacks
         for t in range(steps):
-            new = torch.ones(batch, dtype=torch.bool, device=tokens.device)
-            new[1:] = (ordered[1:, :t + 1] != ordered[:-1, :t + 1]).any(1)
+            new[1:] |= ordered[1:, t] != ordered[:-1, t]
             if int(new.sum()) > batch // 2:  # from here on, sharing no longer pays
                 break
             first = new.nonzero().squeeze(1)
@@ -68,12 +71,6 @@ class PrefixTree:
             self._onehots[dtype] = [torch.nn.functional.one_hot(w, self.vocab).t().to(dtype)
                                     for w in self.words]
         return self._onehots[dtype]
-
-
-def _tanh_(x: Tensor) -> Tensor:
-    if x.is_cuda:
-        return x.tanh_()
-    return x.mul_(2).sigmoid_().mul_(2).sub_(1)
 
 
 @torch.no_grad()
@@ -118,17 +115,16 @@ def shared_input_states(model: str, table: Tensor, b_hh: Tensor, w_hh: Tensor,
             gh = torch.bmm(weights, state)
             rz = gates[:, :2 * hidden].add_(gh[:, :2 * hidden]).sigmoid_()
             n = torch.addcmul(gates[:, 2 * hidden:], rz[:, :hidden], gh[:, 2 * hidden:])
-            n = n.sigmoid_().mul_(2).sub_(1) if not n.is_cuda else n.mul_(0.5).tanh_()
-            torch.lerp(n, h, rz[:, hidden:], out=h)
+            torch.lerp(tanh_of_half_(n), h, rz[:, hidden:], out=h)
             continue
         gates.baddbmm_(weights, state)
         if model == "rnn":
-            h.copy_(_tanh_(gates))
+            h.copy_(tanh_(gates))
         elif model == "rnn_relu":
             h.copy_(gates.relu_())
         else:  # lstm: i, f, g, o
             i, f, o = (gates[:, k * hidden:(k + 1) * hidden].sigmoid_() for k in (0, 1, 3))
-            g = _tanh_(gates[:, 2 * hidden:3 * hidden])
+            g = tanh_(gates[:, 2 * hidden:3 * hidden])
             c = torch.addcmul(c * f, i, g)
-            torch.mul(o, _tanh_(c.clone()), out=h)
+            torch.mul(o, tanh_(c.clone()), out=h)
     return state[:, :hidden].transpose(1, 2)

@@ -46,6 +46,7 @@ class Split:
     def chunks(self, size: int, vocab: int) -> list[tuple[PrefixTree, Tensor]]:
         """The split in chunks of `size` sequences, each as (its PrefixTree, its labels in
         the tree's order): built once, reused by every evaluation of the split."""
+        size = min(size, len(self))  # every size that covers the split is one chunk
         if (size, vocab) not in self._chunks:
             parts = []
             for start in range(0, len(self), size):
