@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CORES ?= all
 
-.PHONY: install paper quick smoke test bench clean
+.PHONY: install paper quick smoke test lint bench clean
 
 install: $(VENV)/.installed
 
@@ -26,6 +26,10 @@ smoke: install
 
 test: install
 	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/snakefmt --check Snakefile workflow/rules
 
 bench: install
 	$(BIN)/python benchmarks/speed.py

@@ -20,13 +20,14 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from rnnstudy.analysis.landscape import correct_counts, draw_block
+from rnnstudy.analysis.e5_landscape import correct_counts, draw_block
 from rnnstudy.data.sentiment import Vocabulary, sentiment_dataset
+from rnnstudy.data.split import Split
 from rnnstudy.memory import keep_freed_memory
 from rnnstudy.models.cells import GATES
 from rnnstudy.models.classifier import PopulationClassifier
 from rnnstudy.training.adam import PopulationAdam
-from rnnstudy.training.trainer import Split, epoch_order, train_epoch
+from rnnstudy.training.trainer import epoch_order, train_epoch
 
 TORCH_CELLS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
 
@@ -80,8 +81,10 @@ def torch_nn_training(model: str, members: int, steps: int, data, batch: int = 6
     def run():
         for m in range(members):
             torch.manual_seed(m)
-            embed, cell, head = nn.Embedding(10, 4), TORCH_CELLS[model](4, 8, batch_first=True), nn.Linear(8, 2)
-            optimizer = torch.optim.Adam([*embed.parameters(), *cell.parameters(), *head.parameters()], lr=1e-3)
+            embed, head = nn.Embedding(10, 4), nn.Linear(8, 2)
+            cell = TORCH_CELLS[model](4, 8, batch_first=True)
+            optimizer = torch.optim.Adam(
+                [*embed.parameters(), *cell.parameters(), *head.parameters()], lr=1e-3)
             order = epoch_order(m, 1, len(labels))
             for s in range(steps):
                 index = order[s * batch:(s + 1) * batch]
@@ -133,7 +136,8 @@ def torch_nn_evaluation(model: str, input_dim: int, hidden: int, settings: int, 
     params, fixed = draw_block(net, 1, 0, torch.float32)
     w = net.unflatten(params[:settings], fixed[:settings])
     tokens, labels = data["validation"].tokens, data["validation"].labels
-    embed, cell, head = nn.Embedding(10, input_dim), TORCH_CELLS[model](input_dim, hidden, batch_first=True), nn.Linear(hidden, 2)
+    embed, head = nn.Embedding(10, input_dim), nn.Linear(hidden, 2)
+    cell = TORCH_CELLS[model](input_dim, hidden, batch_first=True)
 
     @torch.no_grad()
     def run():
@@ -194,7 +198,7 @@ def best_threads(work_for_threads, candidates, rounds: int = 3) -> tuple[int, fl
 def run(tiny: bool, out: Path) -> list[dict]:
     cores = 1 if tiny else torch.get_num_threads()
     peak = {t: peak_gflops(t) for t in sorted({1, cores})}
-    print(f"peak float32 matmul: " + ", ".join(f"{g:.0f} GFLOP/s on {t} thread(s)"
+    print("peak float32 matmul: " + ", ".join(f"{g:.0f} GFLOP/s on {t} thread(s)"
                                                  for t, g in peak.items()))
     data = first_task(4000, 2000)
     sizes = [8] if tiny else [8, 32, 128]
@@ -253,7 +257,8 @@ def _row(kind, model, size, unit, population, baseline, threads, parallel, gflop
 
 def _line(row) -> str:
     parallel = ("" if row["torch_nn_2_processes"] is None else
-                f"  | 2 torch.nn processes {row['torch_nn_2_processes']:>9,.0f}  ratio {row['ratio_vs_2_processes']:5.1f}x")
+                f"  | 2 torch.nn processes {row['torch_nn_2_processes']:>9,.0f}"
+                f"  ratio {row['ratio_vs_2_processes']:5.1f}x")
     return (f"{row['work']:8s} {row['model']:4s} {row['size']:6s} population "
             f"({row['population_threads']} thr) {row['population']:>9,.0f} {row['unit']:13s} "
             f"torch.nn ({row['torch_nn_threads']} thr) {row['torch_nn']:>8,.0f}  ratio "

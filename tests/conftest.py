@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from rnnstudy.resilience import copy_workflow
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+
+from kill_anywhere import copy_workflow  # noqa: E402
 
 
 def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:

@@ -1,23 +1,19 @@
-"""Tables' documented columns, and the claim verdicts on hand-built tables."""
-import re
+"""The data dictionary, and the claim verdicts on hand-built tables."""
+import subprocess
+import sys
 
 import pandas as pd
-
 from conftest import ROOT
-from rnnstudy.analysis import seed001
-from rnnstudy.analysis.tables import EPOCHS, MEMBERS
+
+from rnnstudy.analysis.e1_trainability import trainability
+from rnnstudy.analysis.e2_capacity import capacity
 from rnnstudy.analysis.verdict import HELD, NOT_HELD, PARTLY, UNTESTABLE
 
 
-def readme_columns(heading: str) -> dict[str, str]:
-    text = (ROOT / "README.md").read_text()
-    section = text.split(heading, 1)[1].split("\n\n", 2)[1]
-    return dict(re.findall(r"^\| `(\w+)` \| (.+) \|$", section, re.M))
-
-
-def test_readme_documents_every_column_as_the_code_does():
-    assert readme_columns("`results/tables/{experiment}.csv`") == MEMBERS
-    assert readme_columns("`results/tables/{experiment}_epochs.csv`") == EPOCHS
+def test_the_data_dictionary_is_generated_from_the_table_definitions():
+    done = subprocess.run([sys.executable, "tools/data_dictionary.py", "--check"], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def members(rows) -> pd.DataFrame:
@@ -34,7 +30,7 @@ def test_trainability_claims():
                                    ("xor", [0.6, 0.93, 0.55], [0.5, 0.5, 0.5])):
         rows += [(task, "gru", 2, h, a) for h, a in zip((2, 4, 8), gru_acc)]
         rows += [(task, "rnn", 2, h, a) for h, a in zip((2, 4, 8), rnn_acc)]
-    result = seed001.trainability(members(rows), success=0.9)
+    result = trainability(members(rows), success=0.9)
     more, harder = result["claims"]
     assert result["runs"]["first"]["gru"]["successes"] == 3
     assert result["runs"]["first"]["rnn"]["successes"] == 1
@@ -45,7 +41,7 @@ def test_trainability_claims():
 
 def test_trainability_claim_fails_when_rnn_is_as_good():
     rows = [("first", m, 2, 2, 0.95) for m in ("rnn", "gru")]
-    more, harder = seed001.trainability(members(rows), success=0.9)["claims"]
+    more, harder = trainability(members(rows), success=0.9)["claims"]
     assert more["verdict"] == NOT_HELD
     assert harder["verdict"] == UNTESTABLE  # one task only
 
@@ -55,17 +51,6 @@ def test_capacity_claims():
     rows += [("first", "gru", 2, 4, a) for a in (0.96, 0.97, 0.5, 0.95)]
     rows += [("first", "rnn", 4, 4, a) for a in (0.5, 0.6)]
     rows += [("first", "gru", 4, 4, a) for a in (0.99, 0.99)]
-    reach, rarer = seed001.capacity(members(rows), success=0.9, tolerance=0.02)["claims"]
+    reach, rarer = capacity(members(rows), success=0.9, tolerance=0.02)["claims"]
     assert reach["verdict"] == PARTLY and (reach["held"], reach["tested"]) == (1, 2)
     assert rarer["verdict"] == HELD
-
-
-def test_readme_documents_every_analysis_table_as_the_code_does():
-    from rnnstudy.analysis.tables import ANALYSIS
-    for name, columns in ANALYSIS.items():
-        assert readme_columns(f"**`results/tables/{name}.csv`**") == columns, name
-
-
-def test_readme_documents_the_provenance_columns():
-    from rnnstudy.analysis.tables import PROVENANCE
-    assert readme_columns("**Provenance columns**") == PROVENANCE

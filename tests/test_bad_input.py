@@ -6,8 +6,8 @@ real Snakemake; the README's troubleshooting table lists the same cases.
 import pandas as pd
 import pytest
 import torch
-
 from conftest import SMOKE, snakemake
+
 from rnnstudy.jobs.aggregate import aggregate
 from rnnstudy.results import ResultsError, read_results
 
@@ -51,8 +51,9 @@ def test_a_results_table_cut_short(build):
 
 def test_missing_or_empty_results_files(tmp_path):
     with pytest.raises(ResultsError, match="results file .*missing.csv does not exist"):
-        aggregate([{}], [str(tmp_path / "missing.csv")], [str(tmp_path / "missing.csv")],
-                  str(tmp_path / "t.csv"), str(tmp_path / "e.csv"))
+        aggregate(final=[str(tmp_path / "missing.csv")], metrics=[str(tmp_path / "missing.csv")],
+                  members=str(tmp_path / "t.csv"), epochs=str(tmp_path / "e.csv"),
+                  params={"cells": [{}]})
     empty = tmp_path / "empty.csv"
     empty.write_text("")
     with pytest.raises(ResultsError, match="empty or damaged"):

@@ -1,9 +1,9 @@
 """A bad config stops Snakemake before any job runs, with a message naming the key."""
 import pytest
 import yaml
+from conftest import ROOT, snakemake
 from snakemake.utils import update_config
 
-from conftest import ROOT, snakemake
 from rnnstudy.config import ConfigError, validate_config
 
 SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"

@@ -1,12 +1,24 @@
-"""The count / first / xor sentiment datasets (seed 001 §III.A, EXPERIMENTS.md "Shared definitions")."""
+"""The count / first / xor sentiment datasets (seed 001 §III.A; docs/experiments.md, "Shared
+definitions")."""
 import struct
 
 import numpy as np
 import pytest
 
 from rnnstudy.data.sentiment import (
-    SPLITS, TASKS, DatasetError, Split, Vocabulary, label, label_count, label_first, label_xor,
-    load_dataset, save_dataset, sentiment_dataset, summarize,
+    SPLITS,
+    TASKS,
+    DatasetError,
+    DrawnSplit,
+    Vocabulary,
+    label,
+    label_count,
+    label_first,
+    label_xor,
+    load_dataset,
+    save_dataset,
+    sentiment_dataset,
+    summarize,
 )
 
 VOCAB = Vocabulary()
@@ -278,7 +290,7 @@ def test_zip_with_wrong_arrays_is_refused_by_name(tmp_path, small):
 
 def test_inconsistent_split_is_refused_by_name(tmp_path, small):
     bad = dict(small["first"])
-    bad["test"] = Split(bad["test"].tokens, bad["test"].labels[:-1], 0)  # one label short
+    bad["test"] = DrawnSplit(bad["test"].tokens, bad["test"].labels[:-1], 0)  # one label short
     path = tmp_path / "inconsistent.npz"
     save_dataset(path, bad, VOCAB)
     assert_refused(path)
@@ -288,7 +300,7 @@ def test_out_of_vocabulary_token_is_refused_by_name(tmp_path, small):
     bad = dict(small["first"])
     tokens = bad["train"].tokens.copy()
     tokens[0, 0] = 10
-    bad["train"] = Split(tokens, bad["train"].labels, 0)
+    bad["train"] = DrawnSplit(tokens, bad["train"].labels, 0)
     path = tmp_path / "oov.npz"
     save_dataset(path, bad, VOCAB)
     assert_refused(path)
@@ -316,9 +328,10 @@ def test_corrupt_zip_header_is_refused_by_name(saved, tmp_path):
 def test_summarize_on_hand_built_splits():
     t = lambda rows: np.array(rows, dtype=np.uint8)  # noqa: E731
     splits = {
-        "train": Split(t([[6, 0], [8, 0], [6, 1], [6, 0]]), np.array([1, 0, 1, 1], np.uint8), 3),
-        "validation": Split(t([[6, 0], [9, 9]]), np.array([1, 0], np.uint8), 0),
-        "test": Split(t([[7, 7], [7, 7], [8, 0]]), np.array([1, 1, 0], np.uint8), 5),
+        "train": DrawnSplit(t([[6, 0], [8, 0], [6, 1], [6, 0]]),
+                            np.array([1, 0, 1, 1], np.uint8), 3),
+        "validation": DrawnSplit(t([[6, 0], [9, 9]]), np.array([1, 0], np.uint8), 0),
+        "test": DrawnSplit(t([[7, 7], [7, 7], [8, 0]]), np.array([1, 1, 0], np.uint8), 5),
     }
     table = summarize("first", splits)
     assert table["split"].tolist() == ["train", "validation", "test"]

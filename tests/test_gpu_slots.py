@@ -11,8 +11,8 @@ import sys
 from datetime import datetime
 
 import pytest
-
 from conftest import snakemake
+
 from rnnstudy.gpu_slots import SLOTS_ENV, GpuSlotError, device_ids, gpu_slot, requested_gpus
 
 SMOKE = "workflow/presets/smoke.yaml"
@@ -148,7 +148,7 @@ def job_resources(dry_run: str) -> dict[str, list[str]]:
 
 
 # The rules whose jobs compute with torch on the config's device.
-ON_DEVICE = ("train", "landscape_shard", "perturbation")
+ON_DEVICE = ("train", "e5_landscape_shard", "e7_perturbation")
 
 
 def test_device_cuda_makes_every_training_job_ask_for_one_gpu(workflow_dir):
@@ -179,7 +179,7 @@ def test_a_local_run_pins_concurrent_training_jobs_to_distinct_gpus(workflow_dir
     monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
     snakemake(workflow_dir, "results/tables/e1_trainability.csv", "--configfile", SMOKE,
               "--resources", "gpu=2", "--set-resources", "train:gpu=1")
-    logs = sorted((workflow_dir / "results" / "runs" / "e1_trainability").glob("*/train.log"))
+    logs = sorted((workflow_dir / "results" / "logs" / "train" / "e1_trainability").glob("*.log"))
     spans = [span for log in logs for span in pinned_spans(log.read_text())]
     assert len(spans) == len(logs) >= 2
     assert {device for device, _, _ in spans} == {"0", "1"}

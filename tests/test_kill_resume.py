@@ -4,7 +4,7 @@ The reference is the shared smoke build (conftest). The smoke preset checkpoints
 epoch, so kills that land in training also exercise resuming from a checkpoint.
 """
 from conftest import SMOKE
-from rnnstudy.resilience import build, copy_workflow, differences, kill_and_compare
+from kill_anywhere import build, copy_workflow, differences, kill_and_compare
 
 
 def test_two_clean_builds_are_identical(smoke_build, tmp_path):

@@ -12,9 +12,9 @@ SCRIPT = """
 import resource, torch
 from rnnstudy.memory import keep_freed_memory
 assert keep_freed_memory()
-from rnnstudy.analysis.landscape import evaluate_settings
+from rnnstudy.analysis.e5_landscape import evaluate_settings
 from rnnstudy.models.classifier import PopulationClassifier
-from rnnstudy.training.trainer import Split
+from rnnstudy.data.split import Split
 torch.set_num_threads(1)
 tokens = torch.randint(0, 10, (2000, 10), generator=torch.Generator().manual_seed(0))
 split = Split(tokens, (tokens[:, 0] > 4).long())

@@ -6,9 +6,9 @@ modification times of every file under results/ before and after.
 import re
 
 import pandas as pd
-
 from conftest import SMOKE, snakemake
-from rnnstudy.analysis.tables import documented_columns
+
+from rnnstudy.experiments import documented_columns
 
 
 def snapshot(workdir) -> dict[str, int]:
@@ -33,8 +33,9 @@ def planned(workdir, *args) -> dict[str, int]:
 FIGURES = ("e1_trainability_first", "e1_trainability_xor", "e2_capacity_first",
            "e3_word_geometry", "e4_trajectories", "e5_landscape_distribution",
            "e5_landscape_box", "e6_update_cosine", "e7_perturbation")
-ANALYSIS_TABLES = ("e3_word_vectors", "e4_hidden_states", "e4_length_generalization",
-                   "e5_landscape", "e6_cosine_curves", "e7_retraining")
+ANALYSIS_TABLES = ("e3_word_geometry_vectors", "e4_trajectories_states",
+                   "e4_trajectories_lengths", "e5_landscape_histogram", "e6_update_cosine_curves",
+                   "e7_perturbation_retraining")
 
 
 def test_full_build_makes_every_artifact(smoke_build):
@@ -43,8 +44,8 @@ def test_full_build_makes_every_artifact(smoke_build):
                        "e6_update_cosine", "e7_perturbation"):
         members = pd.read_csv(results / "tables" / f"{experiment}.csv")
         epochs = pd.read_csv(results / "tables" / f"{experiment}_epochs.csv")
-        assert documented_columns("members", list(members.columns))
-        assert documented_columns("epochs", list(epochs.columns))
+        assert documented_columns(experiment, list(members.columns))
+        assert documented_columns(f"{experiment}_epochs", list(epochs.columns))
         assert members["val_acc"].between(0, 1).all()
     for table in ANALYSIS_TABLES:
         frame = pd.read_csv(results / "tables" / f"{table}.csv")
@@ -52,7 +53,7 @@ def test_full_build_makes_every_artifact(smoke_build):
         assert documented_columns(table, list(frame.columns)), (table, list(frame.columns))
     e1 = pd.read_csv(results / "tables" / "e1_trainability.csv")
     assert len(e1) == 2 * 1 * 1 * 1 * 2  # tasks × models × inputs × hiddens × inits
-    e5 = pd.read_csv(results / "tables" / "e5_landscape.csv")
+    e5 = pd.read_csv(results / "tables" / "e5_landscape_histogram.csv")
     assert (e5.groupby("model")["settings"].sum() == 1500).all()
     for figure in FIGURES:
         for ext in ("png", "pdf"):
@@ -120,3 +121,48 @@ def test_changing_a_training_setting_retrains_the_cells_that_use_it(build):
     assert planned(build, "e2.yaml", "batch.yaml")["train"] == 7
     (build / "threshold.yaml").write_text("report: {success_accuracy: 0.8}\n")
     assert "train" not in planned(build, "e2.yaml", "threshold.yaml")
+
+
+def edit(path) -> None:
+    """A change to a file's code (a comment: its mtime is what Snakemake compares)."""
+    path.write_text(path.read_text() + "\n# an edit\n")
+
+
+ALL_FIGURES = len(FIGURES)
+
+
+def test_a_changed_module_reruns_exactly_the_jobs_that_import_it(build):
+    src = build / "src" / "rnnstudy"
+    # Deep in the training stack: every training job, and what reads their results. E5's
+    # untrained settings and the datasets do not import the trainer.
+    edit(src / "training" / "trainer.py")
+    assert planned(build) == {
+        "train": 7, "aggregate": 6, "e3_word_geometry": 1, "e4_trajectories": 1,
+        "e6_update_cosine": 1, "e7_perturbation": 1, "figure": ALL_FIGURES - 2,
+        "numbers": 1, "report": 1, "all": 1}
+
+
+def test_a_changed_analysis_module_reruns_its_experiment_only(build):
+    edit(build / "src" / "rnnstudy" / "analysis" / "e4_trajectories.py")
+    assert planned(build) == {"e4_trajectories": 1, "figure": 1, "numbers": 1, "report": 1,
+                              "all": 1}
+
+
+def test_a_changed_plot_module_redraws_only_its_figures(build):
+    edit(build / "src" / "rnnstudy" / "plots" / "e5_landscape.py")
+    assert planned(build) == {"figure": 2, "report": 1, "all": 1}
+    before = snapshot(build)
+    snakemake(build, "--configfile", SMOKE)
+    touched = changed(before, snapshot(build))
+    assert {p for p in touched if p.startswith("results/figures/")} == {
+        f"results/figures/e5_landscape_{kind}.{ext}" for kind in ("distribution", "box")
+        for ext in ("png", "pdf")}
+
+
+def test_a_change_no_job_imports_reruns_nothing(build):
+    # grid.py decides what jobs exist (the Snakefile reads it); no job runs it.
+    edit(build / "src" / "rnnstudy" / "grid.py")
+    (build / "README.md").write_text("edited\n")
+    (build / "tests").mkdir(exist_ok=True)
+    (build / "tests" / "test_new.py").write_text("def test(): pass\n")
+    assert planned(build) == {}

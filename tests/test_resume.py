@@ -38,16 +38,16 @@ def dataset(tmp_path_factory):
 def run_in_process(dataset, out, checkpointing=None):
     out.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(1)
-    train_cell(str(dataset), PARAMS, *(str(out / name) for name in OUTPUTS), RUN, threads=1,
-               checkpointing=checkpointing)
+    train_cell(dataset=str(dataset), params=PARAMS, run=RUN, threads=1, checkpoint=checkpointing,
+               **{name.split(".")[0]: str(out / name) for name in OUTPUTS})
 
 
 def start_job(dataset, out, log):
     code = ("import sys, logging; logging.basicConfig(level=logging.INFO, stream=sys.stderr);"
             "from rnnstudy.jobs.train import train_cell;"
-            f"train_cell({str(dataset)!r}, {PARAMS!r}, "
-            + ", ".join(repr(str(out / name)) for name in OUTPUTS)
-            + f", {RUN!r}, threads=1, checkpointing={EVERY_EPOCH!r})")
+            f"train_cell(dataset={str(dataset)!r}, params={PARAMS!r}, run={RUN!r}, threads=1, "
+            f"checkpoint={EVERY_EPOCH!r}, "
+            + ", ".join(f"{name.split('.')[0]}={str(out / name)!r}" for name in OUTPUTS) + ")")
     return subprocess.Popen([sys.executable, "-c", code], stderr=log, start_new_session=True)
 
 

@@ -1,7 +1,7 @@
 """The workflow on a real SLURM cluster, through Snakemake's SLURM executor plugin.
 
 tests/slurm/start_cluster.sh installs Debian's SLURM and starts a one-node cluster on this
-machine with four fake GPUs; the builds run `snakemake --profile workflow/profiles/slurm`
+machine with four fake GPUs; the builds run `snakemake --profile profiles/slurm`
 unchanged, plus tests/slurm/profile for what is particular to the test cluster (its
 partition, no accounting database). Needs root: skipped, with the reason, where the script
 cannot install or start SLURM.
@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import ROOT, SMOKE, copy_workflow, snakemake
 
 SCRIPTS = ROOT / "tests" / "slurm"
@@ -116,7 +115,7 @@ def test_artifacts_equal_those_of_a_local_build(builds):
 def test_training_jobs_were_granted_a_gpu_and_saw_it(builds):
     on_slurm, _, output = builds
     jobs = {job["internal_id"]: job for job in slurm_jobs(output)}
-    logs = list((on_slurm / "results" / "runs").glob("*/*/train.log"))
+    logs = list((on_slurm / "results" / "logs" / "train").glob("*/*.log"))
     assert len(logs) == planned_jobs(output)["train"]
     for log in logs:
         seen = re.search(r"CUDA_VISIBLE_DEVICES=(\S*) \(granted by SLURM to job (\d+)\)",
@@ -157,7 +156,7 @@ def test_a_cancelled_training_job_is_rerun_and_nothing_partial_is_kept(cluster, 
     cell = workdir / "results" / "runs" / "e1_trainability" / "first-gru-i2-h4"
     args = (str(cell.relative_to(workdir) / "final.csv"), "--configfile", SMOKE, "slow.yaml")
     run = start(workdir, *args)
-    log = cell / "train.log"
+    log = workdir / "results" / "logs" / "train" / "e1_trainability" / "first-gru-i2-h4.log"
     wait_for(lambda: log.exists() and "epoch 1:" in log.read_text(), 180, "training to start",
              run)
     train = [job for job in slurm_jobs((workdir / "slurm.out").read_text())

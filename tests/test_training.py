@@ -1,18 +1,24 @@
 """Population Adam, the seed's schedule (§III.B) and population training."""
-import math
 
 import numpy as np
-import pandas as pd
 import pytest
 import torch
 
 from rnnstudy.data.sentiment import Vocabulary, sentiment_dataset
+from rnnstudy.data.split import Split
 from rnnstudy.models.classifier import PopulationClassifier
 from rnnstudy.training.adam import PopulationAdam
 from rnnstudy.training.protocol import (
-    DIVERGED, MAX_EPOCHS, MIN_LR, PATIENCE, RUNNING, STOP_REASONS, Protocol, Schedule,
+    DIVERGED,
+    MAX_EPOCHS,
+    MIN_LR,
+    PATIENCE,
+    RUNNING,
+    STOP_REASONS,
+    Protocol,
+    Schedule,
 )
-from rnnstudy.training.trainer import Split, train_population
+from rnnstudy.training.trainer import train_population
 
 torch.set_num_threads(1)
 

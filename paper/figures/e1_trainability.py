@@ -24,8 +24,8 @@ pdf = "results/figures/e1_trainability_first.pdf"
 import pandas as pd
 from IPython.display import Image
 
+from rnnstudy.plots.e1_trainability import trainability_heatmaps
 from rnnstudy.plots.style import save_figure
-from rnnstudy.plots.trainability import trainability_heatmaps
 
 members = pd.read_csv(tables["e1_trainability"])
 figure = trainability_heatmaps(members, task)

@@ -25,7 +25,7 @@ pdf = "results/figures/e2_capacity_first.pdf"
 import pandas as pd
 from IPython.display import Image
 
-from rnnstudy.plots.capacity import init_distributions
+from rnnstudy.plots.e2_capacity import init_distributions
 from rnnstudy.plots.style import save_figure
 
 members = pd.read_csv(tables["e2_capacity"])

@@ -16,7 +16,7 @@
 # (W_ih·x) and that read out directly (W_oh·W_ih·x), for the studied RNN and GRU.
 
 # %% tags=["parameters"]
-tables = {"e3_word_vectors": "results/tables/e3_word_vectors.csv"}
+tables = {"e3_word_geometry_vectors": "results/tables/e3_word_geometry_vectors.csv"}
 png = "results/figures/e3_word_geometry.png"
 pdf = "results/figures/e3_word_geometry.pdf"
 
@@ -24,9 +24,9 @@ pdf = "results/figures/e3_word_geometry.pdf"
 import pandas as pd
 from IPython.display import Image
 
+from rnnstudy.plots.e3_word_geometry import word_geometry
 from rnnstudy.plots.style import save_figure
-from rnnstudy.plots.geometry import word_geometry
 
-figure = word_geometry(pd.read_csv(tables["e3_word_vectors"]))
+figure = word_geometry(pd.read_csv(tables["e3_word_geometry_vectors"]))
 save_figure(figure, png, pdf)
 Image(png)

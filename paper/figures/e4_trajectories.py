@@ -14,7 +14,8 @@
 # # E4: hidden-state trajectories and length generalization (seed 001 §IV.B, Fig. 2)
 
 # %% tags=["parameters"]
-tables = {"e4_hidden_states": "results/tables/e4_hidden_states.csv", "e4_length_generalization": "results/tables/e4_length_generalization.csv"}
+tables = {"e4_trajectories_states": "results/tables/e4_trajectories_states.csv",
+          "e4_trajectories_lengths": "results/tables/e4_trajectories_lengths.csv"}
 png = "results/figures/e4_trajectories.png"
 pdf = "results/figures/e4_trajectories.pdf"
 
@@ -22,10 +23,10 @@ pdf = "results/figures/e4_trajectories.pdf"
 import pandas as pd
 from IPython.display import Image
 
+from rnnstudy.plots.e4_trajectories import probe_trajectories
 from rnnstudy.plots.style import save_figure
-from rnnstudy.plots.trajectories import probe_trajectories
 
-figure = probe_trajectories(pd.read_csv(tables["e4_hidden_states"]),
-                            pd.read_csv(tables["e4_length_generalization"]))
+figure = probe_trajectories(pd.read_csv(tables["e4_trajectories_states"]),
+                            pd.read_csv(tables["e4_trajectories_lengths"]))
 save_figure(figure, png, pdf)
 Image(png)

@@ -15,7 +15,7 @@
 # `kind` is `distribution` (Fig. 7) or `box` (Fig. 8).
 
 # %% tags=["parameters"]
-tables = {"e5_landscape": "results/tables/e5_landscape.csv"}
+tables = {"e5_landscape_histogram": "results/tables/e5_landscape_histogram.csv"}
 kind = "distribution"
 png = "results/figures/e5_landscape.png"
 pdf = "results/figures/e5_landscape.pdf"
@@ -24,10 +24,10 @@ pdf = "results/figures/e5_landscape.pdf"
 import pandas as pd
 from IPython.display import Image
 
+from rnnstudy.plots.e5_landscape import landscape_boxes, landscape_distribution
 from rnnstudy.plots.style import save_figure
-from rnnstudy.plots.landscape import landscape_boxes, landscape_distribution
 
 draw = {"distribution": landscape_distribution, "box": landscape_boxes}[kind]
-figure = draw(pd.read_csv(tables["e5_landscape"]))
+figure = draw(pd.read_csv(tables["e5_landscape_histogram"]))
 save_figure(figure, png, pdf)
 Image(png)

@@ -14,7 +14,7 @@
 # # E6: cosine of local vs global updates (seed 001 §VI.B, eq. 7, Fig. 9)
 
 # %% tags=["parameters"]
-tables = {"e6_cosine_curves": "results/tables/e6_cosine_curves.csv"}
+tables = {"e6_update_cosine_curves": "results/tables/e6_update_cosine_curves.csv"}
 png = "results/figures/e6_update_cosine.png"
 pdf = "results/figures/e6_update_cosine.pdf"
 
@@ -22,9 +22,9 @@ pdf = "results/figures/e6_update_cosine.pdf"
 import pandas as pd
 from IPython.display import Image
 
+from rnnstudy.plots.e6_update_cosine import cosine_curves
 from rnnstudy.plots.style import save_figure
-from rnnstudy.plots.cosine import cosine_curves
 
-figure = cosine_curves(pd.read_csv(tables["e6_cosine_curves"]))
+figure = cosine_curves(pd.read_csv(tables["e6_update_cosine_curves"]))
 save_figure(figure, png, pdf)
 Image(png)

@@ -14,7 +14,7 @@
 # # E7: perturbation and retraining (seed 001 §VI.C, Fig. 10)
 
 # %% tags=["parameters"]
-tables = {"e7_retraining": "results/tables/e7_retraining.csv"}
+tables = {"e7_perturbation_retraining": "results/tables/e7_perturbation_retraining.csv"}
 png = "results/figures/e7_perturbation.png"
 pdf = "results/figures/e7_perturbation.pdf"
 
@@ -22,9 +22,9 @@ pdf = "results/figures/e7_perturbation.pdf"
 import pandas as pd
 from IPython.display import Image
 
+from rnnstudy.plots.e7_perturbation import perturbation_curves
 from rnnstudy.plots.style import save_figure
-from rnnstudy.plots.perturbation import perturbation_curves
 
-figure = perturbation_curves(pd.read_csv(tables["e7_retraining"]))
+figure = perturbation_curves(pd.read_csv(tables["e7_perturbation_retraining"]))
 save_figure(figure, png, pdf)
 Image(png)

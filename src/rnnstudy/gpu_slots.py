@@ -55,7 +55,8 @@ def device_ids() -> list[str]:
                                  check=True).stdout
     except (OSError, subprocess.CalledProcessError):
         return []
-    return [str(i) for i, _ in enumerate(l for l in listing.splitlines() if l.startswith("GPU "))]
+    gpus = [line for line in listing.splitlines() if line.startswith("GPU ")]
+    return [str(i) for i in range(len(gpus))]
 
 
 def _try_lock(path: Path) -> int | None:

@@ -5,16 +5,25 @@ built up over incremental reruns shows which rows came from which code and confi
 config hash is of the whole resolved config of that run; jobs get it from the run, not from
 their params, so it never triggers a rerun.
 """
-from importlib.metadata import PackageNotFoundError, version
 import platform
 import subprocess
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import pandas as pd
 
-from .analysis.tables import PROVENANCE
 from .config import config_hash
 
+# Last in every table (and dataset summary): the provenance of the job that made the row.
+PROVENANCE = {
+    "git_commit": "commit of the workflow's repository (unknown outside a git checkout)",
+    "git_dirty": "True if the checkout had uncommitted changes to tracked files",
+    "config_hash": "hash of the run's whole resolved config (16 hex digits)",
+    "python": "Python version",
+    "torch": "torch version",
+    "snakemake": "Snakemake version",
+    "device": "device type the job computed on (cpu or cuda)",
+}
 COLUMNS = tuple(PROVENANCE)
 
 

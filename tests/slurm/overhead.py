@@ -1,7 +1,7 @@
 """Per-job overhead of SLURM on the test cluster (start it first: start_cluster.sh).
 
 Runs the same trivial jobs (`touch`) with Snakemake locally and through
-`--profile workflow/profiles/slurm`, one job at a time, and prints the wall times.
+`--profile profiles/slurm`, one job at a time, and prints the wall times.
 Usage: .venv/bin/python tests/slurm/overhead.py [jobs]
 """
 import re
@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PROFILES = ["--profile", str(ROOT / "workflow/profiles/slurm"),
+PROFILES = ["--profile", str(ROOT / "profiles/slurm"),
             "--profile", str(ROOT / "tests/slurm/profile"), "--workflow-profile", "none"]
 SNAKEFILE = """
 rule all:

@@ -1,8 +1,17 @@
-# Validate the config, then ask the grid (src/rnnstudy/grid.py) what exists.
+# Validate the config, then ask the registry and the grid (src/rnnstudy/experiments.py,
+# grid.py) what exists; the input functions of every rule are here.
+import os
 import sys
+from pathlib import Path
+
+# The workflow's own package first: a copy of the workflow runs, and tracks, its own code.
+SRC = Path(workflow.basedir) / "src"
+sys.path.insert(0, str(SRC))
 
 from rnnstudy import grid
+from rnnstudy.code import module_files, script_files
 from rnnstudy.config import ConfigError, validate_config
+from rnnstudy.experiments import BY_ID, EVALUATION, SELECTION, configured
 from rnnstudy.gpu_slots import requested_gpus
 
 try:
@@ -12,27 +21,130 @@ except ConfigError as error:
     print(f"Error: {error}", file=sys.stderr)
     sys.exit(1)
 
-EXPERIMENTS = grid.training_experiments(config)  # each has a training table of its own
+EXPERIMENTS = configured(config)
 CELLS = {cell.key: cell for cell in grid.training_cells(config)}
-SHARDS = {shard.name: shard for shard in grid.landscape_shards(config)}
+SHARDS = {f"{s.experiment}/{s.name}": s for s in grid.shards(config)}
 TABLES = grid.tables(config)
 FIGURES = {figure.name: figure for figure in grid.figures(config)}
 TASKS = grid.tasks(config)
 # The `gpu` resource of a job that runs torch on the config's device: 1 for `cuda`.
 GPUS = requested_gpus(config["device"])
+JOB_SCRIPT = "../scripts/job.py"
 
 
 wildcard_constraints:
     task="|".join(TASKS) or "none",
-    experiment="|".join(EXPERIMENTS) or "none",
+    experiment="|".join(e.id for e in EXPERIMENTS) or "none",
     cell=r"[a-z]+-[a-z_]+-i\d+-h\d+",
     figure="|".join(FIGURES) or "none",
     shard=r"[a-z_]+-i\d+-h\d+/shard\d+",
+
+
+def code(*modules, notebook=None):
+    """Source files a job runs: the package modules it imports, from `rnnstudy.jobs.runner`
+    (every job's entry) and `modules` down, and those a notebook imports. As inputs, a
+    change to any of them reruns the job (see rnnstudy.code)."""
+    files = {
+        f for m in ("rnnstudy.jobs.runner", *modules) for f in module_files(m, SRC)
+    }
+    if notebook:
+        files.update(script_files(notebook, SRC))
+    return sorted(os.path.relpath(f) for f in files)
+
+
+# -- training -------------------------------------------------------------------------------
 
 
 def cell_of(wildcards):
     return CELLS[f"{wildcards.experiment}/{wildcards.cell}"]
 
 
-def cells_of(experiment):
-    return grid.cells_of(config, experiment)
+def cell_dataset(wildcards):
+    return f"results/data/{cell_of(wildcards).task}.npz"
+
+
+def cell_params(wildcards):
+    cell = cell_of(wildcards)
+    return grid.cell_params(config, cell, BY_ID[cell.experiment])
+
+
+def cell_files(experiment, kind):
+    """One file per training cell of `experiment` (kind: final, metrics or weights)."""
+    return [
+        f"results/runs/{c.key}/{kind}.{'pt' if kind == 'weights' else 'csv'}"
+        for c in grid.cells_of(config, experiment)
+    ]
+
+
+def aggregate_inputs(wildcards):
+    return {
+        kind: cell_files(wildcards.experiment, kind) for kind in ("final", "metrics")
+    }
+
+
+def aggregate_params(wildcards):
+    return {
+        "cells": [
+            {**vars(c), "embedding": config["model"]["embedding"]}
+            for c in grid.cells_of(config, wildcards.experiment)
+        ]
+    }
+
+
+# -- experiments' own jobs ------------------------------------------------------------------
+
+
+def dataset_of(experiment):
+    return f"results/data/{config['experiments'][experiment.id]['task']}.npz"
+
+
+def job_inputs(experiment):
+    """What an experiment's job reads, by name: its cells' files, its dataset, its shards
+    or other experiments' tables."""
+    inputs = {}
+    for name in experiment.reads:
+        if name == "dataset":
+            inputs["dataset"] = dataset_of(experiment)
+        elif experiment.kind == SELECTION:
+            inputs[name] = cell_files(experiment.id, name)
+        else:
+            inputs[name] = f"results/tables/{name}.csv"
+    if experiment.kind == EVALUATION:
+        inputs = {
+            "shards": [
+                f"results/runs/{key}.csv"
+                for key, shard in SHARDS.items()
+                if shard.experiment == experiment.id
+            ]
+        }
+    return inputs
+
+
+def job_outputs(experiment):
+    return {
+        key: f"results/tables/{experiment.id}_{key}.csv" for key in experiment.tables
+    }
+
+
+def shard_params(wildcards, experiment):
+    return grid.shard_params(config, SHARDS[f"{experiment.id}/{wildcards.shard}"])
+
+
+# -- figures and the report -----------------------------------------------------------------
+
+
+def figure_notebook(wildcards):
+    return f"paper/figures/{FIGURES[wildcards.figure].notebook}.py"
+
+
+def figure_tables(wildcards):
+    return [f"results/tables/{table}.csv" for table in FIGURES[wildcards.figure].tables]
+
+
+def figure_code(wildcards):
+    return code("rnnstudy.jobs.figure", notebook=figure_notebook(wildcards))
+
+
+def figure_params(wildcards):
+    figure = FIGURES[wildcards.figure]
+    return {"tables": list(figure.tables), "parameters": figure.parameters}

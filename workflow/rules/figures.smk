@@ -1,22 +1,17 @@
 # One job per figure: papermill runs the figure's notebook (paper/figures/) on its tables.
 rule figure:
     input:
-        notebook=lambda wildcards: f"paper/figures/{FIGURES[wildcards.figure].notebook}.py",
-        tables=lambda wildcards: [
-            f"results/tables/{table}.csv" for table in FIGURES[wildcards.figure].tables
-        ],
+        notebook=figure_notebook,
+        tables=figure_tables,
+        code=figure_code,
     output:
         png="results/figures/{figure}.png",
         pdf="results/figures/{figure}.pdf",
-        notebook="results/notebooks/{figure}.ipynb",
-    params:
-        tables=lambda wildcards: list(FIGURES[wildcards.figure].tables),
-        parameters=lambda wildcards: FIGURES[wildcards.figure].parameters,
+        executed="results/notebooks/{figure}.ipynb",
     log:
         "results/logs/figure/{figure}.log",
-    resources:
-        runtime=15,
-        mem_mb=2000,
-        cpus_per_task=1,
+    params:
+        job="rnnstudy.jobs.figure:render_figure",
+        params=figure_params,
     script:
-        "../scripts/figure.py"
+        JOB_SCRIPT

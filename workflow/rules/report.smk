@@ -1,37 +1,38 @@
 rule numbers:
     input:
-        tables=expand("results/tables/{table}.csv", table=TABLES),
+        tables=expand(
+            "results/tables/{table}.csv", table=grid.tables(config, epochs=False)
+        ),
         summaries=expand("results/data/{task}.summary.csv", task=TASKS),
+        code=code(
+            "rnnstudy.jobs.numbers",
+            *(f"rnnstudy.analysis.{e.id}" for e in EXPERIMENTS),
+        ),
     output:
-        "results/tables/numbers.json",
-    params:
-        tables=TABLES,
-        config=config,
+        numbers="results/tables/numbers.json",
     log:
         "results/logs/numbers.log",
-    resources:
-        runtime=10,
-        mem_mb=1000,
-        cpus_per_task=1,
+    params:
+        job="rnnstudy.jobs.numbers:write_numbers",
+        params={"tables": grid.tables(config, epochs=False), "config": config},
     script:
-        "../scripts/numbers.py"
+        JOB_SCRIPT
 
 
 rule report:
     input:
         template="paper/report.md",
         page="paper/page.html",
+        sections=[f"paper/sections/{e.id}.md" for e in EXPERIMENTS],
         numbers="results/tables/numbers.json",
         figures=expand("results/figures/{figure}.png", figure=FIGURES),
+        code=code("rnnstudy.jobs.report"),
     output:
-        "results/report.html",
-    params:
-        figures=list(FIGURES),
+        report="results/report.html",
     log:
         "results/logs/report.log",
-    resources:
-        runtime=10,
-        mem_mb=1000,
-        cpus_per_task=1,
+    params:
+        job="rnnstudy.jobs.report:build_report",
+        params={"figures": list(FIGURES)},
     script:
-        "../scripts/report.py"
+        JOB_SCRIPT

@@ -5,9 +5,9 @@ Words are integers: the first `stop` ids are stop words, then `positive` positiv
 that its task cannot label (a tie for count, no non-stop word for first, fewer than two for
 xor) is redrawn. Label 1 is positive, 0 negative.
 """
-from dataclasses import dataclass
 import zipfile
 import zlib
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -76,13 +76,13 @@ def label(task: str, tokens: np.ndarray, vocabulary: Vocabulary) -> tuple[np.nda
 
 
 @dataclass
-class Split:
+class DrawnSplit:
     tokens: np.ndarray  # [n, length] uint8 word ids
     labels: np.ndarray  # [n] uint8, 1 = positive
     redrawn: int  # sequences drawn and rejected by the redraw rule
 
 
-def draw_split(task: str, n: int, length: int, vocabulary: Vocabulary, seed: int) -> Split:
+def draw_split(task: str, n: int, length: int, vocabulary: Vocabulary, seed: int) -> DrawnSplit:
     """`n` labelled sequences, redrawing those the task cannot label."""
     rng = np.random.default_rng(seed)
     kept_tokens, kept_labels, kept, redrawn = [], [], 0, 0
@@ -94,11 +94,11 @@ def draw_split(task: str, n: int, length: int, vocabulary: Vocabulary, seed: int
         kept_labels.append(labels[valid])
         kept += int(valid.sum())
         redrawn += int((~valid).sum())
-    return Split(np.concatenate(kept_tokens), np.concatenate(kept_labels), redrawn)
+    return DrawnSplit(np.concatenate(kept_tokens), np.concatenate(kept_labels), redrawn)
 
 
 def sentiment_dataset(task: str, length: int, sizes: dict[str, int], vocabulary: Vocabulary,
-                      seed: int) -> dict[str, Split]:
+                      seed: int) -> dict[str, DrawnSplit]:
     """All splits of one task. Each split has its own seed, so resizing one leaves the others."""
     if task not in LABELLERS:
         raise ValueError(f"unknown task {task!r}; known: {', '.join(TASKS)}")
@@ -109,7 +109,7 @@ def sentiment_dataset(task: str, length: int, sizes: dict[str, int], vocabulary:
     }
 
 
-def summarize(task: str, splits: dict[str, Split]) -> pd.DataFrame:
+def summarize(task: str, splits: dict[str, DrawnSplit]) -> pd.DataFrame:
     """One row per split: size, label balance, redraws and repeated sequences."""
     train = {row.tobytes() for row in splits["train"].tokens}
     rows = []
@@ -130,7 +130,7 @@ def summarize(task: str, splits: dict[str, Split]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def save_dataset(path, splits: dict[str, Split], vocabulary: Vocabulary) -> None:
+def save_dataset(path, splits: dict[str, DrawnSplit], vocabulary: Vocabulary) -> None:
     arrays = {"vocabulary": np.array([vocabulary.stop, vocabulary.positive, vocabulary.negative])}
     for name, split in splits.items():
         arrays[f"{name}_tokens"] = split.tokens
@@ -168,8 +168,9 @@ def load_dataset(path) -> SentimentData:
     splits = {}
     for split in SPLITS:
         tokens, labels = arrays[f"{split}_tokens"], arrays[f"{split}_labels"]
-        if tokens.ndim != 2 or labels.shape != (len(tokens),) or \
-                (tokens.size and tokens.max() >= vocabulary.size) or (labels.size and labels.max() > 1):
+        if (tokens.ndim != 2 or labels.shape != (len(tokens),)
+                or (tokens.size and tokens.max() >= vocabulary.size)
+                or (labels.size and labels.max() > 1)):
             raise DatasetError(f"dataset file {path}: split {split!r} is inconsistent "
                                f"(tokens {tokens.shape}, labels {labels.shape})")
         splits[split] = (tokens, labels)

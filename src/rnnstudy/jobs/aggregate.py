@@ -4,22 +4,22 @@ import logging
 import pandas as pd
 
 from ..analysis.tables import IDENTITY, check_columns
-from ..results import read_results
 from ..atomic import write_csv
+from ..results import read_results
 
 log = logging.getLogger(__name__)
 
 
-def aggregate(cells: list[dict], final_paths: list[str], metrics_paths: list[str],
-              table_path: str, epochs_path: str) -> None:
-    """`cells[i]` holds the identity columns of `final_paths[i]` and `metrics_paths[i]`."""
-    table = _stack(cells, final_paths)
-    epochs = _stack(cells, metrics_paths)
-    check_columns(table, "members")
-    check_columns(epochs, "epochs")
-    log.info("%d members, %d epoch rows", len(table), len(epochs))
-    write_csv(table_path, table)
-    write_csv(epochs_path, epochs)
+def aggregate(*, final: list[str], metrics: list[str], members: str, epochs: str,
+              params: dict) -> None:
+    """`params["cells"][i]` holds the identity columns of `final[i]` and `metrics[i]`."""
+    member_rows = _stack(params["cells"], final)
+    epoch_rows = _stack(params["cells"], metrics)
+    check_columns(member_rows, "members")
+    check_columns(epoch_rows, "epochs")
+    log.info("%d members, %d epoch rows", len(member_rows), len(epoch_rows))
+    write_csv(members, member_rows)
+    write_csv(epochs, epoch_rows)
 
 
 def _stack(cells: list[dict], paths: list[str]) -> pd.DataFrame:

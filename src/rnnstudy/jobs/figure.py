@@ -12,8 +12,16 @@ from ..atomic import atomic_path
 log = logging.getLogger(__name__)
 
 
-def render_figure(notebook_path: str, parameters: dict, executed_path: str) -> None:
-    """Run the jupytext notebook with `parameters`; keep the executed copy (with outputs)."""
+def render_figure(*, notebook: str, tables: list[str], png: str, pdf: str, executed: str,
+                  params: dict) -> None:
+    """Run the jupytext notebook with params["parameters"], its tables (in the order of
+    params["tables"]) and output paths; keep the executed copy (with outputs)."""
+    parameters = {**params["parameters"], "png": png, "pdf": pdf,
+                  "tables": dict(zip(params["tables"], tables, strict=True))}
+    execute_notebook(notebook, parameters, executed)
+
+
+def execute_notebook(notebook_path: str, parameters: dict, executed_path: str) -> None:
     notebook = jupytext.read(notebook_path)
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / (Path(notebook_path).stem + ".ipynb")

@@ -17,28 +17,32 @@ from ..naming import MODEL_NAMES
 log = logging.getLogger(__name__)
 
 
-def build_report(template_path: str, page_path: str, numbers_path: str,
-                 figures: dict[str, str], report_path: str) -> None:
-    """`figures` maps figure names to PNG paths; the template places them by name."""
-    numbers = json.loads(Path(numbers_path).read_text(encoding="utf-8"))
+def build_report(*, template: str, page: str, sections: list[str], numbers: str,
+                 figures: list[str], report: str, params: dict) -> None:
+    """Render `template`, which includes the experiments' `sections` in order (files beside
+    it, paper/sections/<id>.md), into `page`; `figures` are the PNGs of params["figures"],
+    which the sections place by name."""
+    pngs = dict(zip(params["figures"], figures, strict=True))
+    values = json.loads(Path(numbers).read_text(encoding="utf-8"))
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(Path(template_path).parent),
+        loader=jinja2.FileSystemLoader(Path(template).parent),
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     environment.filters["model_name"] = MODEL_NAMES.__getitem__
     used = set()
 
     def figure(name: str, caption: str) -> Markup:
         used.add(name)
-        data = base64.b64encode(Path(figures[name]).read_bytes()).decode("ascii")
+        data = base64.b64encode(Path(pngs[name]).read_bytes()).decode("ascii")
         return Markup(f'<figure id="{name}"><img alt="{name}" src="data:image/png;base64,'
                       f'{data}"><figcaption><b>{name}</b>: {caption}</figcaption></figure>')
 
-    text = environment.get_template(Path(template_path).name).render(
-        n=numbers, figure=figure, figure_names=sorted(figures))
-    unused = set(figures) - used
+    text = environment.get_template(Path(template).name).render(
+        n=values, figure=figure, figure_names=sorted(pngs),
+        sections=[Path(s).relative_to(Path(template).parent).as_posix() for s in sections])
+    unused = set(pngs) - used
     if unused:
         raise ValueError(f"the report template does not show figures {sorted(unused)}")
     body = markdown.markdown(text, extensions=["tables", "toc", "md_in_html"])
-    page = environment.get_template(Path(page_path).name).render(body=Markup(body), n=numbers)
-    write_text(report_path, page)
-    log.info("report with %d figures written to %s", len(used), report_path)
+    html = environment.get_template(Path(page).name).render(body=Markup(body), n=values)
+    write_text(report, html)
+    log.info("report with %d figures written to %s", len(used), report)

@@ -4,9 +4,9 @@ from dataclasses import dataclass
 import pandas as pd
 import torch
 
-from ..results import read_results
 from ..analysis.selection import select_member
 from ..models.classifier import PopulationClassifier
+from ..results import read_results
 from ..weights import classifier_of, load_weights
 
 

@@ -8,14 +8,13 @@ from pathlib import Path
 import torch
 
 from ..atomic import atomic_path, write_csv
-from ..data.sentiment import load_dataset
-from ..device import resolve_device
 from ..models.classifier import PopulationClassifier
 from ..provenance import stamp
 from ..seeding import derive_seed
 from ..training.checkpoint import Checkpoint
 from ..training.protocol import Protocol
-from ..training.trainer import Split, train_population
+from ..training.trainer import train_population
+from .preamble import device_job
 
 log = logging.getLogger(__name__)
 
@@ -41,47 +40,42 @@ def fingerprint(params: dict, *paths: str) -> str:
     return digest.hexdigest()
 
 
-def train_cell(dataset_path: str, params: dict, metrics_path: str, final_path: str,
-               weights_path: str, run: dict, threads: int = 1,
-               checkpointing: dict | None = None) -> None:
-    """Train the cell; with `checkpointing` ({epochs, minutes}) its state is saved beside the
+def train_cell(*, dataset: str, metrics: str, final: str, weights: str, params: dict,
+               run: dict, threads: int = 1, checkpoint: dict | None = None) -> None:
+    """Train the cell; with `checkpoint` ({epochs, minutes}) its state is saved beside the
     outputs as it goes, resumed from after a kill, and removed when the outputs are written."""
-    torch.set_num_threads(threads)
-    device = resolve_device(params["device"])
-    dtype = getattr(torch, params["dtype"])
-    data = load_dataset(dataset_path)
-    model = PopulationClassifier(params["model"], data.vocabulary.size, params["input_dim"],
+    job = device_job(params, dataset, threads)
+    device, splits = job.device, job.splits
+    model = PopulationClassifier(params["model"], job.data.vocabulary.size, params["input_dim"],
                                  params["hidden_dim"], embedding=params["embedding"])
     init_seeds, order_seeds = member_seeds(params)
-    initial, fixed = model.init_population(init_seeds, dtype)
-    splits = {name: Split.from_numpy(*data.splits[name], device) for name in data.splits}
+    initial, fixed = model.init_population(init_seeds, job.dtype)
     protocol = Protocol.from_config(params["training"])
     log.info("training %d members of %s on %s (%d parameters each)", len(init_seeds),
              model.describe(), device, model.n_params)
     started = time.perf_counter()
     keep_trajectory = params.get("keep_trajectory", False)
-    checkpoint = None
-    if checkpointing:
-        checkpoint = Checkpoint(Path(final_path).parent / "checkpoint.pt",
-                                fingerprint(params, dataset_path), checkpointing["epochs"],
-                                checkpointing["minutes"] * 60)
+    saver = None
+    if checkpoint:
+        saver = Checkpoint(Path(final).parent / "checkpoint.pt", fingerprint(params, dataset),
+                           checkpoint["epochs"], checkpoint["minutes"] * 60)
     result = train_population(model, initial.to(device), fixed.to(device), order_seeds,
                               splits["train"], splits["validation"], splits["test"], protocol,
-                              keep_trajectory=keep_trajectory, checkpoint=checkpoint)
+                              keep_trajectory=keep_trajectory, checkpoint=saver)
     log.info("trained in %.1fs", time.perf_counter() - started)
 
     history = result.history.rename(columns={"member": "init"})
-    final = result.final.rename(columns={"member": "init"})
-    final.insert(1, "init_seed", init_seeds)
-    final.insert(2, "n_params", model.n_params)
-    log.info("final:\n%s", final.to_string(index=False))
-    write_csv(metrics_path, stamp(history, run, device.type))
-    write_csv(final_path, stamp(final, run, device.type))
+    members = result.final.rename(columns={"member": "init"})
+    members.insert(1, "init_seed", init_seeds)
+    members.insert(2, "n_params", model.n_params)
+    log.info("final:\n%s", members.to_string(index=False))
+    write_csv(metrics, stamp(history, run, device.type))
+    write_csv(final, stamp(members, run, device.type))
     saved = {"model": model.describe(), "inits": list(range(len(init_seeds))),
              "init_seeds": init_seeds, "params": result.best_params, "fixed": fixed.cpu()}
     if keep_trajectory:
         saved["trajectory"] = torch.stack(result.trajectory)  # [epochs + 1, P, N]
-    with atomic_path(weights_path) as tmp, open(tmp, "wb") as f:
+    with atomic_path(weights) as tmp, open(tmp, "wb") as f:
         torch.save(saved, f)  # through a file object: the archive then names no temp file
-    if checkpoint:
-        checkpoint.remove()
+    if saver:
+        saver.remove()

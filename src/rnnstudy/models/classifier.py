@@ -5,8 +5,8 @@ tensor `params` [P, N] (what the optimizer updates) and, for fixed word vectors,
 `fixed` [P, M] that is never trained. Functions take these tensors explicitly, so a subset of
 members, a perturbed copy or a million random settings are just other tensors.
 """
-from dataclasses import dataclass
 import math
+from dataclasses import dataclass
 
 import torch
 from torch import Tensor
@@ -64,29 +64,29 @@ class PopulationClassifier:
 
     # -- parameters -------------------------------------------------------------------------
 
-    def init_member(self, seed: int) -> dict[str, Tensor]:
-        """One member's parameters from its seed, by torch.nn's default initialization."""
-        generator = torch.Generator().manual_seed(seed)
+    def draw(self, generator: torch.Generator, count: int,
+             dtype=torch.float32) -> tuple[Tensor, Tensor]:
+        """(params [count, N], fixed [count, M]) by torch.nn's default initialization
+        (embedding N(0, 1), everything else U(−1/√H, 1/√H)), drawn from `generator`
+        parameter by parameter, `count` members at a time, on the CPU."""
         bound = 1.0 / math.sqrt(self.hidden_dim)
         values = {}
         for p in self.spec:
+            shape = (count, *p.shape)
             if p.init == "normal":
-                values[p.name] = torch.randn(p.shape, generator=generator, dtype=torch.float64)
+                values[p.name] = torch.randn(shape, generator=generator, dtype=torch.float64)
             else:
-                values[p.name] = (torch.rand(p.shape, generator=generator, dtype=torch.float64)
+                values[p.name] = (torch.rand(shape, generator=generator, dtype=torch.float64)
                                   * 2 - 1) * bound
-        return values
+        return tuple(torch.cat([values[p.name].reshape(count, -1) for p in spec], dim=1).to(dtype)
+                     if spec else torch.zeros(count, 0, dtype=dtype)
+                     for spec in (self.trainable, self.frozen))
 
     def init_population(self, seeds: list[int], dtype=torch.float32) -> tuple[Tensor, Tensor]:
-        """(params [P, N], fixed [P, M]) for members with the given seeds, on the CPU."""
-        members = [self.init_member(s) for s in seeds]
-        return self.flatten(members, self.trainable, dtype), self.flatten(members, self.frozen, dtype)
-
-    @staticmethod
-    def flatten(members: list[dict[str, Tensor]], spec, dtype) -> Tensor:
-        rows = [torch.cat([m[p.name].reshape(-1) for p in spec]) if spec else torch.zeros(0,
-                dtype=torch.float64) for m in members]
-        return torch.stack(rows).to(dtype)
+        """(params [P, N], fixed [P, M]) for members with the given seeds, each drawn from
+        its own generator, on the CPU."""
+        members = [self.draw(torch.Generator().manual_seed(s), 1, dtype) for s in seeds]
+        return tuple(torch.cat(part) for part in zip(*members))
 
     def unflatten(self, params: Tensor, fixed: Tensor) -> dict[str, Tensor]:
         """Views [P, *shape] of every parameter."""
@@ -111,7 +111,8 @@ class PopulationClassifier:
         members, vocab, width = table.shape
         if tokens.dim() == 2:
             tokens = tokens.expand(members, -1, -1)
-        rows = tokens.permute(2, 0, 1) + vocab * torch.arange(members, device=tokens.device).view(1, -1, 1)
+        offsets = vocab * torch.arange(members, device=tokens.device).view(1, -1, 1)
+        rows = tokens.permute(2, 0, 1) + offsets
         gx = table.reshape(members * vocab, width).index_select(0, rows.reshape(-1))
         return gx.view(*rows.shape, width)
 

@@ -6,10 +6,10 @@ epoch. Data order needs no random state: it is derived from (member seed, epoch)
 checkpoint carries a fingerprint of the job's inputs and parameters, and is used only by a
 job with the same fingerprint; one that is unreadable is ignored (the job starts over).
 """
-from dataclasses import dataclass, field
 import logging
 import os
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch

@@ -6,17 +6,17 @@ every member's gradient is its own; members that stopped are left out of the com
 and keep their weights. A member therefore follows the same trajectory inside a population
 as alone, up to float rounding.
 """
-from dataclasses import dataclass, field
 import logging
 import time
+from dataclasses import dataclass, field
 
 import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from ..data.split import Split
 from ..models.classifier import PopulationClassifier
-from ..models.inference import PrefixTree
 from ..seeding import derive_seed
 from .adam import PopulationAdam
 from .checkpoint import Checkpoint
@@ -26,34 +26,6 @@ log = logging.getLogger(__name__)
 
 # Evaluation works on chunks of sequences so that [T, P, chunk, G*H] stays near this size.
 EVAL_ELEMENTS = 1 << 23
-
-
-@dataclass
-class Split:
-    """One data split on the training device."""
-    tokens: Tensor  # [n, T] int64
-    labels: Tensor  # [n] int64
-    _chunks: dict = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_numpy(cls, tokens, labels, device) -> "Split":
-        return cls(torch.as_tensor(tokens, dtype=torch.int64, device=device),
-                   torch.as_tensor(labels, dtype=torch.int64, device=device))
-
-    def __len__(self) -> int:
-        return len(self.labels)
-
-    def chunks(self, size: int, vocab: int) -> list[tuple[PrefixTree, Tensor]]:
-        """The split in chunks of `size` sequences, each as (its PrefixTree, its labels in
-        the tree's order): built once, reused by every evaluation of the split."""
-        size = min(size, len(self))  # every size that covers the split is one chunk
-        if (size, vocab) not in self._chunks:
-            parts = []
-            for start in range(0, len(self), size):
-                tree = PrefixTree.of(self.tokens[start:start + size], vocab)
-                parts.append((tree, self.labels[start:start + size][tree.order]))
-            self._chunks[size, vocab] = parts
-        return self._chunks[size, vocab]
 
 
 @torch.no_grad()
@@ -186,7 +158,8 @@ def train_epoch(model, params, fixed, adam, lr, train: Split, order: Tensor, bat
     finite = torch.ones(members, device=params.device, dtype=torch.bool)
     params.requires_grad_(True)
     for start in range(0, n, batch_size):
-        batch_tokens, batch_labels = tokens[:, start:start + batch_size], labels[:, start:start + batch_size]
+        batch = slice(start, start + batch_size)
+        batch_tokens, batch_labels = tokens[:, batch], labels[:, batch]
         views = model.unflatten(params, fixed)
         logits = model.logits_of(views, batch_tokens)  # [p, b, C]
         losses = F.cross_entropy(logits.transpose(1, 2), batch_labels, reduction="none").mean(1)

@@ -1,0 +1,125 @@
+"""E5 (seed 001 §VI.A, Fig. 7-8): validation accuracy of untrained random parameter settings.
+
+Settings are drawn from each architecture's default initialization (embedding N(0, 1),
+everything else U(−1/√H, 1/√H)) in blocks of BLOCK settings, each block from its own seed, so
+setting s is the same whatever the sharding or chunking. Each chunk of settings is evaluated
+as one population on the shared validation sequences; the result is a histogram of the
+number of correctly classified sequences.
+"""
+import numpy as np
+import pandas as pd
+import torch
+
+from ..data.split import Split
+from ..models.cells import GATES
+from ..models.classifier import PopulationClassifier
+from ..naming import shape_label
+from ..seeding import derive_seed
+from .verdict import claim, pct
+
+BLOCK = 1000  # settings per random-number stream
+# Settings per chunk: a [settings, gates, sequences] float32 tensor of about 2 MB per
+# thread stays in cache across a step's elementwise ops; larger chunks ran slower, smaller
+# ones paid more per-op overhead (measured for RNN 2x2 to GRU 4x4 on 2000 sequences).
+CHUNK_ELEMENTS = 1 << 19
+
+
+def draw_block(model: PopulationClassifier, seed: int, block: int, dtype) -> tuple:
+    """(params [BLOCK, N], fixed [BLOCK, M]) of settings block·BLOCK … (block+1)·BLOCK − 1,
+    drawn as the trained models' initial weights are, from the block's own seed."""
+    generator = torch.Generator().manual_seed(block_seed(seed, model, block))
+    return model.draw(generator, BLOCK, dtype)
+
+
+def block_seed(seed: int, model: PopulationClassifier, block: int) -> int:
+    return derive_seed(seed, "landscape", model.model, model.input_dim, model.hidden_dim, block)
+
+
+@torch.no_grad()
+def correct_counts(model: PopulationClassifier, params: torch.Tensor, fixed: torch.Tensor,
+                   split: Split) -> torch.Tensor:
+    """Correctly classified sequences per setting [S], settings evaluated in chunks."""
+    width = GATES[model.model] * model.hidden_dim * len(split)
+    chunk = max(1, CHUNK_ELEMENTS * torch.get_num_threads() // width)
+    ((tree, labels),) = split.chunks(len(split), model.vocab_size)  # in the tree's order
+    counts = []
+    for start in range(0, len(params), chunk):
+        logits = model.logits(params[start:start + chunk], fixed[start:start + chunk], tree)
+        counts.append((logits.argmax(-1) == labels).sum(1))
+    return torch.cat(counts)
+
+
+def evaluate_settings(model: PopulationClassifier, seed: int, start: int, stop: int,
+                      split: Split, dtype=torch.float32) -> np.ndarray:
+    """Histogram over settings [start, stop): entry k = settings with k correct sequences."""
+    histogram = np.zeros(len(split) + 1, dtype=np.int64)
+    device = split.tokens.device
+    for block in range(start // BLOCK, (stop - 1) // BLOCK + 1):
+        params, fixed = draw_block(model, seed, block, dtype)
+        first = block * BLOCK
+        lo, hi = max(start, first) - first, min(stop, first + BLOCK) - first
+        counts = correct_counts(model, params[lo:hi].to(device), fixed[lo:hi].to(device), split)
+        histogram += np.bincount(counts.cpu().numpy(), minlength=len(split) + 1)
+    return histogram
+
+
+def histogram_frame(histogram: np.ndarray) -> pd.DataFrame:
+    """Non-empty bins: correct sequences, accuracy, number of settings."""
+    n = len(histogram) - 1
+    correct = np.flatnonzero(histogram)
+    return pd.DataFrame({"correct": correct, "accuracy": correct / n,
+                         "settings": histogram[correct]})
+
+
+def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs) -> np.ndarray:
+    """Quantiles of a histogram (values sorted ascending, weights = counts)."""
+    cumulative = np.cumsum(weights)
+    return np.array([values[np.searchsorted(cumulative, q * cumulative[-1], side="left")]
+                     for q in qs])
+
+
+def ks_distance(a: pd.DataFrame, b: pd.DataFrame) -> float:
+    """Kolmogorov–Smirnov distance between two accuracy histograms."""
+    grid = np.union1d(a["accuracy"], b["accuracy"])
+
+    def cdf(h):
+        cum = np.cumsum(h["settings"].to_numpy()) / h["settings"].sum()
+        at = np.searchsorted(h["accuracy"].to_numpy(), grid, "right")
+        return np.concatenate([[0.0], cum])[at]
+
+    return float(np.abs(cdf(a) - cdf(b)).max())
+
+
+def landscape_numbers(table: pd.DataFrame, ks_alike: float = 0.1) -> dict:
+    """E5: are the RNN's and the GRU's accuracy distributions over random settings alike?"""
+    shapes = {}
+    alike, alike_outcomes = [], []
+    for (i, h), group in table.groupby(["input_dim", "hidden_dim"]):
+        by_model = {}
+        for model, hist in group.groupby("model"):
+            acc, weights = hist["accuracy"].to_numpy(), hist["settings"].to_numpy()
+            q = weighted_quantiles(acc, weights, (0.5, 0.99))
+            by_model[model] = {"settings": int(weights.sum()),
+                               "mean": float(np.average(acc, weights=weights)),
+                               "median": float(q[0]), "p99": float(q[1]), "max": float(acc.max()),
+                               "above_60": float(weights[acc >= 0.6].sum() / weights.sum())}
+        entry = {"models": by_model}
+        if {"rnn", "gru"} <= set(by_model):
+            ks = ks_distance(group[group["model"] == "rnn"], group[group["model"] == "gru"])
+            entry["ks"] = ks
+            rnn, gru = by_model["rnn"], by_model["gru"]
+            alike.append(f"{shape_label(i, h)}: KS distance {ks:.3f} (mean accuracy RNN "
+                         f"{pct(rnn['mean'])}, GRU {pct(gru['mean'])}; "
+                         f"best RNN {pct(rnn['max'])}, GRU {pct(gru['max'])})")
+            alike_outcomes.append(ks <= ks_alike)
+        shapes[shape_label(i, h)] = entry
+    return {
+        "shapes": shapes,
+        "claims": [claim("the RNN's and the GRU's distributions over untrained settings are alike",
+                         f"per shape, the Kolmogorov–Smirnov distance between the two accuracy "
+                         f"distributions is at most {ks_alike:g}", alike, alike_outcomes)],
+    }
+
+
+def claims(tables: dict[str, pd.DataFrame], section: dict, report: dict) -> dict:
+    return landscape_numbers(tables["e5_landscape_histogram"])

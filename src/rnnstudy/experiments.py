@@ -1,0 +1,233 @@
+"""The experiment registry: every experiment of the paper, one entry each.
+
+An entry says what the workflow needs to build its experiment: kind, tables, figures, the
+params of its job. Its code lives in modules named after its id, nowhere else:
+
+    src/rnnstudy/jobs/<id>.py      the job its rule runs (function `job` of the entry)
+    src/rnnstudy/analysis/<id>.py  its computations and `claims(tables, section, report)`
+    src/rnnstudy/plots/<id>.py     its figure functions
+    paper/figures/<id>.py          its figure notebook
+    paper/sections/<id>.md         its report section
+
+Its settings are the config's `experiments.<id>` (schema: workflow/schemas/config.schema.yaml).
+The workflow's rules, `rule all`, numbers.json and the report loop over this registry, so an
+experiment added here (and in those files) needs no other edit. This module imports nothing
+heavy: Snakemake reads it each time it starts.
+"""
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .analysis.tables import EPOCHS, MEMBERS, STUDIED
+from .provenance import PROVENANCE
+
+# What an experiment does; the workflow builds each kind with the same rules.
+GRID = "grid"  # trains every task × model × shape × init; its tables are the training tables
+SELECTION = "selection"  # trains candidates per model and shape and studies the ones
+# reaching min_val_acc (seed 001's "trained to ≥ X%"), in its own job
+EVALUATION = "evaluation"  # evaluates untrained random settings in shards, then one job
+# combines the shards
+ANALYSIS = "analysis"  # one job computing from other experiments' tables
+KINDS = (GRID, SELECTION, EVALUATION, ANALYSIS)
+TRAINS = (GRID, SELECTION)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure job: the notebook paper/figures/<notebook>.py run on tables with
+    parameters (which, like the tables, rerun the figure when they change)."""
+    name: str
+    notebook: str
+    tables: tuple[str, ...]
+    parameters: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+def no_params(config: dict) -> dict:
+    return {}
+
+
+@dataclass(frozen=True)
+class Experiment:
+    id: str  # e<N>_<name>: the name of its modules, rule, tables, figures and notebook
+    kind: str  # one of KINDS
+    title: str  # its heading in the report
+    source: str  # where the source states it
+    # Its own tables, results/tables/<id>_<key>.csv, key → {column: meaning}; an experiment
+    # that trains also has the training tables <id>.csv and <id>_epochs.csv.
+    tables: dict[str, dict[str, str]]
+    # (its config section, the config's `report`) → its figures
+    figures: Callable[[dict, dict], list[Figure]]
+    job: str | None = None  # the function of jobs/<id>.py its rule runs
+    shard_job: str | None = None  # evaluation: the function that evaluates one shard
+    params: Callable[[dict], dict] = no_params  # config → what its job needs besides inputs
+    # What its jobs read: "dataset", its cells' files (selection), other tables (analysis)
+    reads: tuple[str, ...] = ()
+    keeps_trajectory: bool = False  # training keeps every member's weights after every epoch
+    device: bool = False  # its job computes on the config's device (and may ask for a GPU);
+    # an evaluation experiment's shards always do
+    resources: dict = field(default_factory=dict)  # its job's exceptions to the defaults
+
+    @property
+    def trains(self) -> bool:
+        return self.kind in TRAINS
+
+    def table_names(self, epochs: bool = True) -> list[str]:
+        """The tables it writes under results/tables/ (without .csv); `epochs=False` leaves
+        out the per-epoch training table."""
+        training = [self.id] + ([f"{self.id}_epochs"] if epochs else []) if self.trains else []
+        return training + [f"{self.id}_{key}" for key in self.tables]
+
+
+def _figure_per_task(id_: str, **parameters) -> Callable[[dict, dict], list[Figure]]:
+    def figures(section: dict, report: dict) -> list[Figure]:
+        values = {k: report[v] for k, v in parameters.items()}
+        return [Figure(f"{id_}_{task}", id_, (id_,), {"task": task, **values})
+                for task in section["tasks"]]
+    return figures
+
+
+def _one_figure(id_: str, *keys: str) -> Callable[[dict, dict], list[Figure]]:
+    return lambda section, report: [Figure(id_, id_, tuple(f"{id_}_{k}" for k in keys))]
+
+
+def _e4_params(config: dict) -> dict:
+    return {"probe_length": config["experiments"]["e4_trajectories"]["probe_length"]}
+
+
+def _e7_params(config: dict) -> dict:
+    section = config["experiments"]["e7_perturbation"]
+    return {"scales": section["scales"], "draws": section["draws"],
+            "retrain_epochs": section["retrain_epochs"],
+            "training": {**config["training"], **section.get("training", {})}}
+
+
+STUDIED_FILES = ("final", "weights", "dataset")
+
+REGISTRY = (
+    Experiment(
+        id="e1_trainability", kind=GRID, title="trainability", source="seed 001 §V.A, Fig. 3-4",
+        tables={}, figures=_figure_per_task("e1_trainability")),
+    Experiment(
+        id="e2_capacity", kind=GRID, title="capacity across initializations",
+        source="seed 001 §V.B, Fig. 5-6", tables={},
+        figures=_figure_per_task("e2_capacity", success_accuracy="success_accuracy")),
+    Experiment(
+        id="e3_word_geometry", kind=SELECTION, title="word geometry",
+        source="seed 001 §IV.A, Fig. 1", job="word_geometry", reads=STUDIED_FILES,
+        figures=_one_figure("e3_word_geometry", "vectors"),
+        tables={"vectors": {
+            **STUDIED,
+            "word": "word id (0 … 9: stop words first, then positive, then negative)",
+            "kind": "stop, positive or negative",
+            "space": "embedding (x), input (W_ih·x, the block that writes the state) or "
+                     "output (W_oh·W_ih·x)",
+            "component": "coordinate index (1-based)",
+            "value": "coordinate value",
+        }}),
+    Experiment(
+        id="e4_trajectories", kind=SELECTION,
+        title="hidden-state trajectories and length generalization",
+        source="seed 001 §IV.B, Fig. 2", job="probe_models", reads=STUDIED_FILES,
+        params=_e4_params, figures=_one_figure("e4_trajectories", "states", "lengths"),
+        tables={
+            "states": {
+                "task": "dataset the model was trained on", "model": "rnn or gru (…)",
+                "input_dim": "size of the word vectors", "hidden_dim": "hidden units",
+                "probe": "stop_prefix, first_word or adjacent_swap",
+                "sequence": "A or B (the two sequences of the pair)",
+                "step": "words read so far (1-based)",
+                "word": "the word read at this step",
+                "h1": "hidden unit 1 after this step (h2, … follow, one column per unit)",
+                "p_positive": "the model's probability of positive after this step",
+                "label": "the probe's count label (1 positive)",
+                "scored": "True where a probe ends (the last step; every step for first_word)",
+                "correct": "whether the prediction matches the label (empty where not scored)",
+            },
+            "lengths": {
+                **STUDIED,
+                "probe": "stop_prefix, first_word or adjacent_swap",
+                "sequence": "A or B",
+                "length": "words in the probe",
+                "label": "the probe's count label (1 positive)",
+                "correct_at_end": "classified right after the last word",
+                "scored_lengths": "probe lengths scored (every prefix for first_word, else 1)",
+                "correct_lengths": "of those, classified right",
+                "longest_correct": "first_word only: longest n with every prefix of 1 … n "
+                                   "words right",
+            }}),
+    Experiment(
+        id="e5_landscape", kind=EVALUATION, title="the landscape of untrained parameter settings",
+        source="seed 001 §VI.A, Fig. 7-8", job="landscape_table", shard_job="landscape_shard",
+        reads=("dataset",),
+        figures=lambda section, report: [
+            Figure(f"e5_landscape_{kind}", "e5_landscape", ("e5_landscape_histogram",),
+                   {"kind": kind}) for kind in ("distribution", "box")],
+        tables={"histogram": {
+            "task": "dataset of the validation split",
+            "model": "rnn (tanh), rnn_relu, gru or lstm",
+            "input_dim": "size of the word vectors",
+            "hidden_dim": "hidden units",
+            "correct": "validation sequences classified right",
+            "accuracy": "correct / validation sequences",
+            "settings": "random settings with exactly this many right (a histogram bin; empty "
+                        "bins are left out)",
+        }}),
+    Experiment(
+        id="e6_update_cosine", kind=SELECTION, title="cosine of local vs global updates",
+        source="seed 001 §VI.B, Fig. 9", job="cosine_curves",
+        reads=("final", "metrics", "weights"), keeps_trajectory=True,
+        figures=_one_figure("e6_update_cosine", "curves"),
+        tables={"curves": {
+            **STUDIED,
+            "init": "candidate init (every candidate is listed)",
+            "epoch": "epoch t (1 … epochs the candidate trained)",
+            "cosine": "cos(t) of eq. 7: (W_N − W_0)·(W_t − W_{t−1}) over their norms",
+            "val_acc": "validation accuracy after epoch t",
+            "final_val_acc": "validation accuracy of the candidate's reported weights",
+            "selected": "True for the studied candidate",
+        }}),
+    Experiment(
+        id="e7_perturbation", kind=SELECTION, title="perturbation and retraining",
+        source="seed 001 §VI.C, Fig. 10", job="perturb_and_retrain", reads=STUDIED_FILES,
+        params=_e7_params, keeps_trajectory=True, device=True,
+        # minutes: models × draws × scales retrained for retrain_epochs
+        resources={"runtime": 30, "mem_mb": 4000},
+        figures=_one_figure("e7_perturbation", "retraining"),
+        tables={"retraining": {
+            **STUDIED,
+            "epoch": "epoch of retraining (0 = right after the perturbation)",
+            "train_loss": "mean training loss of the epoch (empty at 0)",
+            "train_acc": "training accuracy of the epoch (empty at 0)",
+            "val_loss": "validation loss after the epoch",
+            "val_acc": "validation accuracy after the epoch",
+            "lr": "learning rate used during the epoch",
+            "scale": "perturbation factor k (0 = W* itself, the reference)",
+            "draw": "noise draw",
+            "distance": "‖W* − W_epoch‖ over all trainable parameters",
+            "sigma_w": "σ_W, standard deviation of W*'s flattened trainable parameters",
+        }}),
+)
+
+BY_ID = {experiment.id: experiment for experiment in REGISTRY}
+
+
+def configured(config: dict) -> list[Experiment]:
+    """The experiments the config asks for, in the paper's order."""
+    return [e for e in REGISTRY if e.id in config["experiments"]]
+
+
+def table_columns(name: str) -> dict[str, str]:
+    """The documented columns of table `name` (results/tables/<name>.csv), provenance last."""
+    for experiment in REGISTRY:
+        if experiment.trains and name in (experiment.id, f"{experiment.id}_epochs"):
+            return {**(MEMBERS if name == experiment.id else EPOCHS), **PROVENANCE}
+        for key, columns in experiment.tables.items():
+            if f"{experiment.id}_{key}" == name:
+                return {**columns, **PROVENANCE}
+    raise KeyError(f"no experiment writes a table named {name!r}")
+
+
+def documented_columns(name: str, columns: list[str]) -> bool:
+    """Whether table `name` has exactly its documented columns, in order (hidden units
+    h1, h2, … documented as h1)."""
+    units = [c for c in columns if c[0] == "h" and c[1:].isdigit()]
+    return [c for c in columns if c not in units[1:]] == list(table_columns(name))

@@ -1,0 +1,189 @@
+"""The experiment registry: every entry's files exist, and a new experiment added the way
+the README's checklist says is built by the workflow without any other edit."""
+import hashlib
+import importlib
+import inspect
+import shutil
+
+import pandas as pd
+import pytest
+import yaml
+from conftest import ROOT, SMOKE, snakemake
+
+from rnnstudy.code import module_files
+from rnnstudy.experiments import KINDS, REGISTRY
+
+SCHEMA = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
+
+
+@pytest.mark.parametrize("experiment", REGISTRY, ids=lambda e: e.id)
+def test_each_experiment_has_its_files_under_its_one_name(experiment):
+    assert experiment.kind in KINDS
+    claims = importlib.import_module(f"rnnstudy.analysis.{experiment.id}").claims
+    assert list(inspect.signature(claims).parameters) == ["tables", "section", "report"]
+    importlib.import_module(f"rnnstudy.plots.{experiment.id}")
+    if experiment.job:
+        jobs = importlib.import_module(f"rnnstudy.jobs.{experiment.id}")
+        for name in filter(None, (experiment.job, experiment.shard_job)):
+            assert "params" in inspect.signature(getattr(jobs, name)).parameters
+    assert (ROOT / "paper" / "sections" / f"{experiment.id}.md").is_file()
+    for figure in experiment.figures(_section(experiment.id), {"success_accuracy": 0.9}):
+        assert figure.name.startswith(experiment.id)
+        assert (ROOT / "paper" / "figures" / f"{figure.notebook}.py").is_file()
+    assert experiment.id in SCHEMA["properties"]["experiments"]["properties"]
+    for config in ("config.yaml", "workflow/presets/quick.yaml", SMOKE):
+        assert experiment.id in yaml.safe_load((ROOT / config).read_text())["experiments"]
+
+
+def _section(experiment_id: str) -> dict:
+    return yaml.safe_load((ROOT / "config.yaml").read_text())["experiments"][experiment_id]
+
+
+def test_code_dependencies_follow_the_imports():
+    src = ROOT / "src"
+    train = {p.relative_to(src / "rnnstudy").as_posix() for p in
+             module_files("rnnstudy.jobs.train", src)}
+    assert {"jobs/train.py", "training/trainer.py", "models/cells.py", "data/split.py",
+            "__init__.py", "training/__init__.py"} <= train
+    assert not any(p.startswith(("plots/", "analysis/")) for p in train)
+    assert "experiments.py" not in train and "grid.py" not in train
+
+
+# -- a toy experiment, added as the checklist says ----------------------------------------
+
+TOY_ENTRY = '''    Experiment(
+        id="e99_toy", kind=SELECTION, title="toy: weight norms", source="the tests",
+        job="weight_norms", reads=("final", "weights"),
+        figures=_one_figure("e99_toy", "norms"),
+        tables={"norms": {**STUDIED, "norm": "‖W‖ of the studied member's trainable weights"}}),
+'''
+TOY_JOB = '''"""Job: the norm of each studied member's weights."""
+import pandas as pd
+
+from ..atomic import write_csv
+from ..provenance import stamp
+from .selected import columns_first, load_selected
+
+
+def weight_norms(*, final, weights, norms, params, run):
+    rows = []
+    for identity, final_path, weights_path in zip(params["cells"], final, weights, strict=True):
+        chosen = load_selected(identity, final_path, weights_path, params["min_val_acc"])
+        norm = float(chosen.params[chosen.member].double().norm())
+        rows.append(columns_first(pd.DataFrame({"norm": [norm]}), chosen.columns()))
+    write_csv(norms, stamp(pd.concat(rows, ignore_index=True), run, "cpu"))
+'''
+TOY_ANALYSIS = '''"""The toy's claim: weights have a positive norm."""
+from .verdict import claim
+
+
+def claims(tables, section, report):
+    norms = tables["e99_toy_norms"]["norm"]
+    return {"largest": float(norms.max()),
+            "claims": [claim("weights are not all zero", "per model, ‖W‖ > 0",
+                             [f"{n:.3f}" for n in norms], [bool(n > 0) for n in norms])]}
+'''
+TOY_PLOTS = '''"""The toy's figure."""
+import matplotlib.pyplot as plt
+
+
+def norm_bars(table):
+    figure, ax = plt.subplots(figsize=(3, 2))
+    ax.bar(table["model"], table["norm"])
+    return figure
+'''
+TOY_NOTEBOOK = '''# %% tags=["parameters"]
+tables = {"e99_toy_norms": "results/tables/e99_toy_norms.csv"}
+png = "toy.png"
+pdf = "toy.pdf"
+
+# %%
+import pandas as pd
+
+from rnnstudy.plots.e99_toy import norm_bars
+from rnnstudy.plots.style import save_figure
+
+save_figure(norm_bars(pd.read_csv(tables["e99_toy_norms"])), png, pdf)
+'''
+TOY_SECTION = '''{% set e99 = n.experiments.e99_toy %}
+## E99: toy weight norms
+
+{{ figure("e99_toy", "the norm of each studied model's weights.") }}
+
+Largest norm: {{ "%.3f" | format(e99.largest) }}.
+
+{{ claims_table(e99.claims) }}
+'''
+TOY_SCHEMA = '''      e99_toy:
+        type: object
+        additionalProperties: false
+        properties:
+          task: {$ref: "#/$defs/task"}
+          models: {$ref: "#/$defs/models"}
+          shapes: {$ref: "#/$defs/shapes"}
+          candidates: {$ref: "#/$defs/candidates"}
+          min_val_acc: {$ref: "#/$defs/min_val_acc"}
+'''
+TOY_CONFIG = '''  e99_toy:
+    task: first
+    models: [gru]
+    shapes: [[2, 2]]
+    candidates: 2
+    min_val_acc: 0.5
+'''
+
+
+def tree_digest(root) -> dict[str, str]:
+    """Hash of every source file of a workflow copy (results and caches aside)."""
+    skip = ("results", ".snakemake", "__pycache__", ".egg-info")
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in root.rglob("*")
+            if p.is_file() and not any(s in part for part in p.relative_to(root).parts
+                                       for s in skip)}
+
+
+def test_a_new_experiment_needs_only_the_checklists_files(build):
+    for folder in ("tools", "docs"):
+        shutil.copytree(ROOT / folder, build / folder,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    before = tree_digest(build)
+    src = build / "src" / "rnnstudy"
+    registry = src / "experiments.py"
+    text = registry.read_text()
+    end = text.index("\n)\n\nBY_ID")
+    registry.write_text(text[:end] + "\n" + TOY_ENTRY.rstrip("\n") + text[end:])
+    (src / "jobs" / "e99_toy.py").write_text(TOY_JOB)
+    (src / "analysis" / "e99_toy.py").write_text(TOY_ANALYSIS)
+    (src / "plots" / "e99_toy.py").write_text(TOY_PLOTS)
+    (build / "paper" / "figures" / "e99_toy.py").write_text(TOY_NOTEBOOK)
+    (build / "paper" / "sections" / "e99_toy.md").write_text(TOY_SECTION)
+    schema = build / "workflow" / "schemas" / "config.schema.yaml"
+    text = schema.read_text()
+    schema.write_text(text.replace("\n$defs:\n", "\n" + TOY_SCHEMA + "$defs:\n", 1))
+    for config in ("config.yaml", "workflow/presets/quick.yaml", SMOKE):
+        path = build / config
+        path.write_text(path.read_text().rstrip("\n") + "\n" + TOY_CONFIG)
+    done = __import__("subprocess").run(
+        [__import__("sys").executable, "tools/data_dictionary.py"], cwd=build,
+        capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+    edited = {p for p, digest in tree_digest(build).items() if before.get(p) != digest}
+    assert edited == {
+        "src/rnnstudy/experiments.py", "src/rnnstudy/jobs/e99_toy.py",
+        "src/rnnstudy/analysis/e99_toy.py", "src/rnnstudy/plots/e99_toy.py",
+        "paper/figures/e99_toy.py", "paper/sections/e99_toy.md",
+        "workflow/schemas/config.schema.yaml", "config.yaml", "workflow/presets/quick.yaml",
+        SMOKE, "docs/data-dictionary.md"}
+
+    dag = snakemake(build, "-n", "--configfile", SMOKE).stdout
+    assert "rule e99_toy:" in dag
+    snakemake(build, "--configfile", SMOKE)
+    results = build / "results"
+    norms = pd.read_csv(results / "tables" / "e99_toy_norms.csv")
+    assert (norms["norm"] > 0).all() and list(norms["model"]) == ["gru"]
+    assert (results / "figures" / "e99_toy.png").stat().st_size > 1000
+    report = (results / "report.html").read_text()
+    assert "E99: toy weight norms" in report and 'id="e99_toy"' in report
+    assert "weights are not all zero" in report
+    assert "e99_toy_norms.csv" in (build / "docs" / "data-dictionary.md").read_text()

@@ -1,0 +1,53 @@
+# One rule per experiment that has a job of its own, named after the experiment and made
+# from its registry entry (src/rnnstudy/experiments.py): an experiment added there gets its
+# rule here without an edit. Evaluation experiments also get `<id>_shard`, one job per
+# shard of random settings.
+for experiment in EXPERIMENTS:
+    if experiment.kind == EVALUATION:
+
+        rule:
+            name:
+                f"{experiment.id}_shard"
+            input:
+                dataset=dataset_of(experiment),
+                code=code(f"rnnstudy.jobs.{experiment.id}"),
+            output:
+                histogram=f"results/runs/{experiment.id}/{{shard}}.csv",
+            log:
+                f"results/logs/{experiment.id}_shard/{{shard}}.log",
+            threads: 1
+            resources:
+                runtime=60,  # minutes; a full-scale E5 shard took at most 2 on a core here
+                mem_mb=4000,
+                cpus_per_task=lambda wildcards, threads: threads,
+                gpu=GPUS,
+            params:
+                job=f"rnnstudy.jobs.{experiment.id}:{experiment.shard_job}",
+                params=lambda wildcards, experiment=experiment: shard_params(
+                    wildcards, experiment
+                ),
+            script:
+                JOB_SCRIPT
+
+    if experiment.job:
+
+        rule:
+            name:
+                experiment.id
+            input:
+                **job_inputs(experiment),
+                code=code(f"rnnstudy.jobs.{experiment.id}"),
+            output:
+                **job_outputs(experiment),
+            log:
+                f"results/logs/{experiment.id}.log",
+            threads: 1
+            resources:
+                **experiment.resources,
+                cpus_per_task=lambda wildcards, threads: threads,
+                gpu=GPUS if experiment.device else 0,
+            params:
+                job=f"rnnstudy.jobs.{experiment.id}:{experiment.job}",
+                params=grid.job_params(config, experiment),
+            script:
+                JOB_SCRIPT
