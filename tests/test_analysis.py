@@ -3,11 +3,12 @@ import subprocess
 import sys
 
 import pandas as pd
-from conftest import ROOT
 
 from rnnstudy.analysis.e1_trainability import trainability
 from rnnstudy.analysis.e2_capacity import capacity
 from rnnstudy.analysis.verdict import HELD, NOT_HELD, PARTLY, UNTESTABLE
+
+from conftest import ROOT
 
 
 def test_the_data_dictionary_is_generated_from_the_table_definitions():

@@ -6,10 +6,11 @@ real Snakemake; the README's troubleshooting table lists the same cases.
 import pandas as pd
 import pytest
 import torch
-from conftest import SMOKE, snakemake
 
 from rnnstudy.jobs.aggregate import aggregate
 from rnnstudy.results import ResultsError, read_results
+
+from conftest import SMOKE, snakemake
 
 
 def failed_run(workdir, *args) -> str:

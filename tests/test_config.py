@@ -1,10 +1,11 @@
 """A bad config stops Snakemake before any job runs, with a message naming the key."""
 import pytest
 import yaml
-from conftest import ROOT, snakemake
 from snakemake.utils import update_config
 
 from rnnstudy.config import ConfigError, validate_config
+
+from conftest import ROOT, snakemake
 
 SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
 

@@ -11,9 +11,10 @@ import sys
 from datetime import datetime
 
 import pytest
-from conftest import snakemake
 
 from rnnstudy.gpu_slots import SLOTS_ENV, GpuSlotError, device_ids, gpu_slot, requested_gpus
+
+from conftest import snakemake
 
 SMOKE = "workflow/presets/smoke.yaml"
 

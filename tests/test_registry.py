@@ -8,10 +8,11 @@ import shutil
 import pandas as pd
 import pytest
 import yaml
-from conftest import ROOT, SMOKE, snakemake
 
 from rnnstudy.code import module_files
 from rnnstudy.experiments import KINDS, REGISTRY
+
+from conftest import ROOT, SMOKE, snakemake
 
 SCHEMA = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
 
@@ -57,6 +58,60 @@ TOY_ENTRY = '''    Experiment(
         figures=_one_figure("e99_toy", "norms"),
         tables={"norms": {**STUDIED, "norm": "‖W‖ of the studied member's trainable weights"}}),
 '''
+# An analysis experiment: computed from another experiment's table.
+SUMMARY_ENTRY = '''    Experiment(
+        id="e98_summary", kind=ANALYSIS, title="toy: mean accuracy", source="the tests",
+        job="mean_accuracy", reads=("e1_trainability",),
+        figures=_one_figure("e98_summary", "means"),
+        tables={"means": {"model": "model", "val_acc": "mean validation accuracy"}}),
+'''
+SUMMARY_JOB = '''"""Job: mean validation accuracy per model of E1."""
+from ..atomic import write_csv
+from ..results import read_results
+
+
+def mean_accuracy(*, e1_trainability, means, params):
+    table = read_results(e1_trainability, ("model", "val_acc"))
+    write_csv(means, table.groupby("model", as_index=False)["val_acc"].mean())
+'''
+SUMMARY_ANALYSIS = '''"""The summary's claim: accuracies are probabilities."""
+from .verdict import claim
+
+
+def claims(tables, section, report):
+    means = tables["e98_summary_means"]["val_acc"]
+    return {"claims": [claim("accuracies lie in [0, 1]", "per model", [f"{m:.3f}" for m in means],
+                             [bool(0 <= m <= 1) for m in means])]}
+'''
+SUMMARY_PLOTS = '''"""The summary's figure."""
+import matplotlib.pyplot as plt
+
+
+def mean_bars(table):
+    figure, ax = plt.subplots(figsize=(3, 2))
+    ax.bar(table["model"], table["val_acc"])
+    return figure
+'''
+SUMMARY_NOTEBOOK = '''# %% tags=["parameters"]
+tables = {"e98_summary_means": "results/tables/e98_summary_means.csv"}
+png = "summary.png"
+pdf = "summary.pdf"
+
+# %%
+import pandas as pd
+
+from rnnstudy.plots.e98_summary import mean_bars
+from rnnstudy.plots.style import save_figure
+
+save_figure(mean_bars(pd.read_csv(tables["e98_summary_means"])), png, pdf)
+'''
+SUMMARY_SECTION = '''## E98: toy mean accuracy
+
+{{ figure("e98_summary", "mean validation accuracy per model of E1.") }}
+
+{{ claims_table(n.experiments.e98_summary.claims) }}
+'''
+
 TOY_JOB = '''"""Job: the norm of each studied member's weights."""
 import pandas as pd
 
@@ -114,17 +169,11 @@ Largest norm: {{ "%.3f" | format(e99.largest) }}.
 
 {{ claims_table(e99.claims) }}
 '''
-TOY_SCHEMA = '''      e99_toy:
-        type: object
-        additionalProperties: false
-        properties:
-          task: {$ref: "#/$defs/task"}
-          models: {$ref: "#/$defs/models"}
-          shapes: {$ref: "#/$defs/shapes"}
-          candidates: {$ref: "#/$defs/candidates"}
-          min_val_acc: {$ref: "#/$defs/min_val_acc"}
+TOY_SCHEMA = '''      e98_summary: {type: object, additionalProperties: false}
+      e99_toy: {$ref: "#/$defs/selection"}
 '''
-TOY_CONFIG = '''  e99_toy:
+TOY_CONFIG = '''  e98_summary: {}
+  e99_toy:
     task: first
     models: [gru]
     shapes: [[2, 2]]
@@ -151,12 +200,17 @@ def test_a_new_experiment_needs_only_the_checklists_files(build):
     registry = src / "experiments.py"
     text = registry.read_text()
     end = text.index("\n)\n\nBY_ID")
-    registry.write_text(text[:end] + "\n" + TOY_ENTRY.rstrip("\n") + text[end:])
-    (src / "jobs" / "e99_toy.py").write_text(TOY_JOB)
-    (src / "analysis" / "e99_toy.py").write_text(TOY_ANALYSIS)
-    (src / "plots" / "e99_toy.py").write_text(TOY_PLOTS)
-    (build / "paper" / "figures" / "e99_toy.py").write_text(TOY_NOTEBOOK)
-    (build / "paper" / "sections" / "e99_toy.md").write_text(TOY_SECTION)
+    entries = SUMMARY_ENTRY + TOY_ENTRY
+    registry.write_text(text[:end] + "\n" + entries.rstrip("\n") + text[end:])
+    for id_, job, analysis, plots, notebook, section in (
+            ("e98_summary", SUMMARY_JOB, SUMMARY_ANALYSIS, SUMMARY_PLOTS, SUMMARY_NOTEBOOK,
+             SUMMARY_SECTION),
+            ("e99_toy", TOY_JOB, TOY_ANALYSIS, TOY_PLOTS, TOY_NOTEBOOK, TOY_SECTION)):
+        (src / "jobs" / f"{id_}.py").write_text(job)
+        (src / "analysis" / f"{id_}.py").write_text(analysis)
+        (src / "plots" / f"{id_}.py").write_text(plots)
+        (build / "paper" / "figures" / f"{id_}.py").write_text(notebook)
+        (build / "paper" / "sections" / f"{id_}.md").write_text(section)
     schema = build / "workflow" / "schemas" / "config.schema.yaml"
     text = schema.read_text()
     schema.write_text(text.replace("\n$defs:\n", "\n" + TOY_SCHEMA + "$defs:\n", 1))
@@ -169,21 +223,42 @@ def test_a_new_experiment_needs_only_the_checklists_files(build):
     assert done.returncode == 0, done.stderr
 
     edited = {p for p, digest in tree_digest(build).items() if before.get(p) != digest}
-    assert edited == {
-        "src/rnnstudy/experiments.py", "src/rnnstudy/jobs/e99_toy.py",
-        "src/rnnstudy/analysis/e99_toy.py", "src/rnnstudy/plots/e99_toy.py",
-        "paper/figures/e99_toy.py", "paper/sections/e99_toy.md",
-        "workflow/schemas/config.schema.yaml", "config.yaml", "workflow/presets/quick.yaml",
-        SMOKE, "docs/data-dictionary.md"}
+    own = {f"{folder}/{id_}.{ext}" for id_ in ("e98_summary", "e99_toy")
+           for folder, ext in (("src/rnnstudy/jobs", "py"), ("src/rnnstudy/analysis", "py"),
+                               ("src/rnnstudy/plots", "py"), ("paper/figures", "py"),
+                               ("paper/sections", "md"))}
+    assert edited == own | {
+        "src/rnnstudy/experiments.py", "workflow/schemas/config.schema.yaml", "config.yaml",
+        "workflow/presets/quick.yaml", SMOKE, "docs/data-dictionary.md"}
 
     dag = snakemake(build, "-n", "--configfile", SMOKE).stdout
-    assert "rule e99_toy:" in dag
+    assert "rule e99_toy:" in dag and "rule e98_summary:" in dag
     snakemake(build, "--configfile", SMOKE)
     results = build / "results"
+    means = pd.read_csv(results / "tables" / "e98_summary_means.csv")
+    assert means["val_acc"].between(0, 1).all() and len(means) > 0
     norms = pd.read_csv(results / "tables" / "e99_toy_norms.csv")
     assert (norms["norm"] > 0).all() and list(norms["model"]) == ["gru"]
     assert (results / "figures" / "e99_toy.png").stat().st_size > 1000
     report = (results / "report.html").read_text()
     assert "E99: toy weight norms" in report and 'id="e99_toy"' in report
     assert "weights are not all zero" in report
+    assert "E98: toy mean accuracy" in report and 'id="e98_summary"' in report
     assert "e99_toy_norms.csv" in (build / "docs" / "data-dictionary.md").read_text()
+
+
+def test_a_job_function_gets_its_rules_named_files_and_only_the_settings_it_declares():
+    from rnnstudy.jobs.runner import job_arguments
+
+    def job(*, dataset, table, params, threads=1):
+        pass
+
+    settings = {"run": {"git_commit": "x"}, "threads": 2, "checkpoint": None}
+    assert job_arguments(job, {"dataset": "d.npz"}, {"table": "t.csv"}, {"a": 1}, settings) == {
+        "dataset": "d.npz", "table": "t.csv", "params": {"a": 1}, "threads": 2}
+    with pytest.raises(TypeError, match=r"unexpected \['extra'\], missing \[\]"):
+        job_arguments(job, {"dataset": "d", "extra": "e"}, {"table": "t"}, {}, settings)
+    with pytest.raises(TypeError, match=r"missing \['table'\]"):
+        job_arguments(job, {"dataset": "d"}, {}, {}, settings)
+    with pytest.raises(ValueError, match="share the names"):
+        job_arguments(job, {"table": "d"}, {"table": "t"}, {}, settings)

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+
 from conftest import ROOT, SMOKE, copy_workflow, snakemake
 
 SCRIPTS = ROOT / "tests" / "slurm"
-PROFILES = ("--profile", str(ROOT / "workflow" / "profiles" / "slurm"),
+PROFILES = ("--profile", str(ROOT / "profiles" / "slurm"),
             "--profile", str(SCRIPTS / "profile"))
 CANNOT_RUN = 77  # start_cluster.sh: no root, no apt, or a real cluster's config present
 FAKE_GPUS = ("0", "1", "2", "3")  # the test cluster's node, as start_cluster.sh sets it up

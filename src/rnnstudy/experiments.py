@@ -70,6 +70,20 @@ class Experiment:
     def trains(self) -> bool:
         return self.kind in TRAINS
 
+    @property
+    def job_module(self) -> str:
+        return f"rnnstudy.jobs.{self.id}"
+
+    @property
+    def analysis_module(self) -> str:
+        return f"rnnstudy.analysis.{self.id}"
+
+    @property
+    def claims_function(self) -> str:
+        """'module:function' of its claims: (tables, its section, report config) → its
+        numbers and claims for numbers.json."""
+        return f"{self.analysis_module}:claims"
+
     def table_names(self, epochs: bool = True) -> list[str]:
         """The tables it writes under results/tables/ (without .csv); `epochs=False` leaves
         out the per-epoch training table."""

@@ -10,7 +10,7 @@ for experiment in EXPERIMENTS:
                 f"{experiment.id}_shard"
             input:
                 dataset=dataset_of(experiment),
-                code=code(f"rnnstudy.jobs.{experiment.id}"),
+                code=code(experiment.job_module),
             output:
                 histogram=f"results/runs/{experiment.id}/{{shard}}.csv",
             log:
@@ -22,7 +22,7 @@ for experiment in EXPERIMENTS:
                 cpus_per_task=lambda wildcards, threads: threads,
                 gpu=GPUS,
             params:
-                job=f"rnnstudy.jobs.{experiment.id}:{experiment.shard_job}",
+                job=f"{experiment.job_module}:{experiment.shard_job}",
                 params=lambda wildcards, experiment=experiment: shard_params(
                     wildcards, experiment
                 ),
@@ -36,7 +36,7 @@ for experiment in EXPERIMENTS:
                 experiment.id
             input:
                 **job_inputs(experiment),
-                code=code(f"rnnstudy.jobs.{experiment.id}"),
+                code=code(experiment.job_module),
             output:
                 **job_outputs(experiment),
             log:
@@ -47,7 +47,7 @@ for experiment in EXPERIMENTS:
                 cpus_per_task=lambda wildcards, threads: threads,
                 gpu=GPUS if experiment.device else 0,
             params:
-                job=f"rnnstudy.jobs.{experiment.id}:{experiment.job}",
+                job=f"{experiment.job_module}:{experiment.job}",
                 params=grid.job_params(config, experiment),
             script:
                 JOB_SCRIPT

@@ -6,7 +6,7 @@ rule numbers:
         summaries=expand("results/data/{task}.summary.csv", task=TASKS),
         code=code(
             "rnnstudy.jobs.numbers",
-            *(f"rnnstudy.analysis.{e.id}" for e in EXPERIMENTS),
+            *(e.analysis_module for e in EXPERIMENTS),
         ),
     output:
         numbers="results/tables/numbers.json",

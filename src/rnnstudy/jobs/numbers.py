@@ -16,8 +16,8 @@ log = logging.getLogger(__name__)
 def experiment_numbers(tables: dict[str, pd.DataFrame], config: dict) -> dict:
     """Each configured experiment's numbers and claims: the `claims` function of its
     analysis module, on the tables."""
-    return {e.id: job_function(f"rnnstudy.analysis.{e.id}:claims")(
-                tables, config["experiments"][e.id], config["report"])
+    return {e.id: job_function(e.claims_function)(tables, config["experiments"][e.id],
+                                                  config["report"])
             for e in configured(config)}
 
 
