@@ -110,6 +110,111 @@ def test_members_with_the_same_batch_in_both_layouts_agree(model):
     torch.testing.assert_close(shared, per_member, atol=1e-12, rtol=0)
 
 
+# -- gradients against torch.nn --------------------------------------------------------------
+
+def reference_gradients(classifier, w, p, tokens, labels):
+    """d/d(weights) of member p's summed cross-entropy, computed through torch.nn modules
+    holding its weights, in the population's layout (w_ih [in, G*H], biases [1, G*H], ...)."""
+    rnn, linear = reference_member(classifier, w, p)
+    embedding = torch.nn.Embedding.from_pretrained(w["embedding"][p].clone(), freeze=False)
+    states, _ = rnn(embedding(tokens))
+    F.cross_entropy(linear(states[:, -1]), labels, reduction="sum").backward()
+    return {"embedding": embedding.weight.grad,
+            "w_ih": rnn.weight_ih_l0.grad.T, "w_hh": rnn.weight_hh_l0.grad.T,
+            "b_ih": rnn.bias_ih_l0.grad[None], "b_hh": rnn.bias_hh_l0.grad[None],
+            "w_out": linear.weight.grad.T, "b_out": linear.bias.grad[None]}
+
+
+def gate_preactivations(classifier, w, p, tokens):
+    """Member p's pre-activations of its sigmoid/tanh gates at every step, [B, T, width]
+    (GRU: r and z only, since n's depends on r), from torch.nn's hidden states."""
+    rnn, _ = reference_member(classifier, w, p)
+    with torch.no_grad():
+        inputs = w["embedding"][p][tokens]
+        states, _ = rnn(inputs)
+        previous = torch.cat([torch.zeros_like(states[:, :1]), states[:, :-1]], 1)
+        a = (inputs @ rnn.weight_ih_l0.T + rnn.bias_ih_l0
+             + previous @ rnn.weight_hh_l0.T + rnn.bias_hh_l0)
+    return a[..., :2 * classifier.hidden_dim] if classifier.model == "gru" else a
+
+
+def check_gradients_against_torch(classifier, params, fixed, tokens, labels):
+    """The trainer's gradient (`logits_of` + `flat_grad`) of the members' summed
+    cross-entropy equals, member by member and parameter by parameter, torch.nn's.
+
+    tokens [B, T] with labels [B], or [P, B, T] with [P, B]. Tolerance: 1e-10 relative to
+    the largest entry of each gradient, not to each entry, since a saturated unit's
+    derivative 1 - y² is itself only known to within an ulp of y (both here and in torch.nn).
+    """
+    members = params.shape[0]
+    x = params.clone().requires_grad_(True)
+    views = classifier.unflatten(x, fixed)
+    target = labels.expand(members, -1) if labels.dim() == 1 else labels
+    loss = F.cross_entropy(classifier.logits_of(views, tokens).transpose(1, 2), target,
+                           reduction="sum")
+    grad = classifier.flat_grad(loss, views)
+    # Differentiating `logits` with respect to the flat tensor gives the same gradient.
+    loss = F.cross_entropy(classifier.logits(x, fixed, tokens).transpose(1, 2), target,
+                           reduction="sum")
+    (direct,) = torch.autograd.grad(loss, x)
+    torch.testing.assert_close(grad, direct, atol=0, rtol=0)
+    got = classifier.unflatten(grad, fixed)
+    w = classifier.unflatten(params, fixed)
+    for p in range(members):
+        member_tokens = tokens if tokens.dim() == 2 else tokens[p]
+        want = reference_gradients(classifier, w, p, member_tokens, target[p])
+        for param in classifier.trainable:
+            expected = want[param.name]
+            scale = expected.abs().max().item()
+            assert scale > 0, (p, param.name)  # else the comparison would be vacuous
+            torch.testing.assert_close(got[param.name][p], expected, rtol=1e-10,
+                                       atol=1e-10 * scale, msg=lambda m: f"{p} {param.name}: {m}")
+
+
+@pytest.mark.parametrize("layout", ["shared", "per_member"])
+@pytest.mark.parametrize("model", MODELS)
+def test_gradients_match_torch_nn(model, layout):
+    classifier = PopulationClassifier(model, VOCAB, 3, 5)
+    params, fixed = classifier.init_population(SEEDS, dtype=torch.float64)
+    g = torch.Generator().manual_seed(9)
+    shape = (6, 9) if layout == "shared" else (len(SEEDS), 6, 9)
+    tokens = torch.randint(0, VOCAB, shape, generator=g)
+    labels = torch.randint(0, 2, shape[:-1], generator=g)
+    check_gradients_against_torch(classifier, params, fixed, tokens, labels)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_gradients_match_torch_nn_with_saturated_gates(model):
+    # Input and recurrent weights and biases 15 times torch.nn's initialization: a large
+    # share of the gates sit where σ' or tanh' is below 1e-4, and relu states grow large.
+    classifier = PopulationClassifier(model, VOCAB, 3, 5)
+    params, fixed = classifier.init_population(SEEDS, dtype=torch.float64)
+    w = classifier.unflatten(params, fixed)
+    for name in ("w_ih", "w_hh", "b_ih", "b_hh"):
+        w[name].mul_(15.0)
+    g = torch.Generator().manual_seed(10)
+    tokens = torch.randint(0, VOCAB, (6, 9), generator=g)
+    labels = torch.randint(0, 2, (6,), generator=g)
+    for p in range(len(SEEDS)):
+        a = gate_preactivations(classifier, w, p, tokens)
+        if model == "rnn_relu":
+            assert a.max() > 1e3, p
+        else:
+            assert (a.abs() > 10).double().mean() > 0.2, p
+    check_gradients_against_torch(classifier, params, fixed, tokens, labels)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_gradients_match_torch_nn_with_fixed_embedding(model):
+    classifier = PopulationClassifier(model, VOCAB, 3, 5, embedding="fixed")
+    params, fixed = classifier.init_population(SEEDS, dtype=torch.float64)
+    g = torch.Generator().manual_seed(11)
+    tokens = torch.randint(0, VOCAB, (6, 9), generator=g)
+    labels = torch.randint(0, 2, (6,), generator=g)
+    assert "embedding" not in [p.name for p in classifier.trainable]
+    check_gradients_against_torch(classifier, params, fixed, tokens, labels)
+
+
 def test_unknown_model_and_embedding_are_refused():
     with pytest.raises(ValueError, match="unknown model"):
         PopulationClassifier("transformer", VOCAB, 2, 2)
