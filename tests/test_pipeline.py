@@ -3,6 +3,7 @@
 After a full build, a change must rerun exactly what it touches: the tests compare the
 modification times of every file under results/ before and after.
 """
+import json
 import re
 
 import pandas as pd
@@ -65,7 +66,15 @@ def test_full_build_makes_every_artifact(smoke_build):
     report = (results / "report.html").read_text()
     assert report.count("data:image/png;base64,") == len(FIGURES)
     assert "{{" not in report and "{%" not in report
-    assert re.search(r"verdict-(held|partly-held|not-held)", report)
+    # Every claim of numbers.json appears with its own verdict in the summary table and
+    # again in its experiment's section (the stylesheet's class names do not count).
+    numbers = json.loads((results / "tables" / "numbers.json").read_text())
+    claims = [c for e in numbers["experiments"].values() for c in e["claims"]]
+    verdicts = re.findall(r'<span class="verdict-([a-z-]+)">([a-z ]+)</span>', report)
+    assert len(claims) >= 13 and len(verdicts) == 2 * len(claims)
+    summary = [v for _, v in verdicts[:len(claims)]]
+    assert summary == [c["verdict"] for c in claims]
+    assert all(cls == text.replace(" ", "-") for cls, text in verdicts)
     # Smoke-sized models reach no threshold: the report must say so, not hide it.
     assert "reached the asked accuracy" in report
 
