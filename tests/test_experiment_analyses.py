@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 import torch
 
-from rnnstudy.analysis.e3_word_geometry import line_spread, linearly_separable, word_spaces
+from rnnstudy.analysis.e3_word_geometry import word_spaces
 from rnnstudy.analysis.e4_trajectories import longest_correct, probe_pairs, run_probe
 from rnnstudy.analysis.e5_landscape import (
     BLOCK,
@@ -12,12 +12,14 @@ from rnnstudy.analysis.e5_landscape import (
     draw_block,
     evaluate_settings,
     histogram_frame,
-    ks_distance,
     weighted_quantiles,
 )
-from rnnstudy.analysis.e6_update_cosine import roughness, update_cosine
+from rnnstudy.analysis.e6_update_cosine import update_cosine
 from rnnstudy.analysis.e7_perturbation import distances, perturb
 from rnnstudy.analysis.selection import select_member
+from rnnstudy.claims.e3_word_geometry import line_spread, linearly_separable
+from rnnstudy.claims.e5_landscape import ks_distance
+from rnnstudy.claims.e6_update_cosine import roughness
 from rnnstudy.data.sentiment import Vocabulary, label, sentiment_dataset
 from rnnstudy.data.split import Split
 from rnnstudy.models.classifier import PopulationClassifier

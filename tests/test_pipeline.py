@@ -162,6 +162,12 @@ def test_a_changed_analysis_module_reruns_its_experiment_only(build):
                               "all": 1}
 
 
+def test_a_changed_criterion_reruns_only_the_numbers_and_the_report(build):
+    # E5's claims: its 1,000,000-setting shards must not rerun for a change of verdict.
+    edit(build / "src" / "rnnstudy" / "claims" / "e5_landscape.py")
+    assert planned(build) == {"numbers": 1, "report": 1, "all": 1}
+
+
 def test_a_changed_plot_module_redraws_only_its_figures(build):
     edit(build / "src" / "rnnstudy" / "plots" / "e5_landscape.py")
     assert planned(build) == {"figure": 2, "report": 1, "all": 1}

@@ -20,7 +20,7 @@ SCHEMA = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text
 @pytest.mark.parametrize("experiment", REGISTRY, ids=lambda e: e.id)
 def test_each_experiment_has_its_files_under_its_one_name(experiment):
     assert experiment.kind in KINDS
-    claims = importlib.import_module(f"rnnstudy.analysis.{experiment.id}").claims
+    claims = importlib.import_module(experiment.claims_module).claims
     assert list(inspect.signature(claims).parameters) == ["tables", "section", "report"]
     importlib.import_module(f"rnnstudy.plots.{experiment.id}")
     if experiment.job:
@@ -46,7 +46,7 @@ def test_code_dependencies_follow_the_imports():
              module_files("rnnstudy.jobs.train", src)}
     assert {"jobs/train.py", "training/trainer.py", "models/cells.py", "data/split.py",
             "__init__.py", "training/__init__.py"} <= train
-    assert not any(p.startswith(("plots/", "analysis/")) for p in train)
+    assert not any(p.startswith(("plots/", "analysis/", "claims/")) for p in train)
     assert "experiments.py" not in train and "grid.py" not in train
 
 
@@ -207,7 +207,7 @@ def test_a_new_experiment_needs_only_the_checklists_files(build):
              SUMMARY_SECTION),
             ("e99_toy", TOY_JOB, TOY_ANALYSIS, TOY_PLOTS, TOY_NOTEBOOK, TOY_SECTION)):
         (src / "jobs" / f"{id_}.py").write_text(job)
-        (src / "analysis" / f"{id_}.py").write_text(analysis)
+        (src / "claims" / f"{id_}.py").write_text(analysis)
         (src / "plots" / f"{id_}.py").write_text(plots)
         (build / "paper" / "figures" / f"{id_}.py").write_text(notebook)
         (build / "paper" / "sections" / f"{id_}.md").write_text(section)
@@ -224,7 +224,7 @@ def test_a_new_experiment_needs_only_the_checklists_files(build):
 
     edited = {p for p, digest in tree_digest(build).items() if before.get(p) != digest}
     own = {f"{folder}/{id_}.{ext}" for id_ in ("e98_summary", "e99_toy")
-           for folder, ext in (("src/rnnstudy/jobs", "py"), ("src/rnnstudy/analysis", "py"),
+           for folder, ext in (("src/rnnstudy/jobs", "py"), ("src/rnnstudy/claims", "py"),
                                ("src/rnnstudy/plots", "py"), ("paper/figures", "py"),
                                ("paper/sections", "md"))}
     assert edited == own | {

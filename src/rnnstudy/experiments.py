@@ -4,7 +4,8 @@ An entry says what the workflow needs to build its experiment: kind, tables, fig
 params of its job. Its code lives in modules named after its id, nowhere else:
 
     src/rnnstudy/jobs/<id>.py      the job its rule runs (function `job` of the entry)
-    src/rnnstudy/analysis/<id>.py  its computations and `claims(tables, section, report)`
+    src/rnnstudy/analysis/<id>.py  the computations its job runs (if any)
+    src/rnnstudy/claims/<id>.py    `claims(tables, section, report)`: its numbers and verdicts
     src/rnnstudy/plots/<id>.py     its figure functions
     paper/figures/<id>.py          its figure notebook
     paper/sections/<id>.md         its report section
@@ -75,14 +76,14 @@ class Experiment:
         return f"rnnstudy.jobs.{self.id}"
 
     @property
-    def analysis_module(self) -> str:
-        return f"rnnstudy.analysis.{self.id}"
+    def claims_module(self) -> str:
+        return f"rnnstudy.claims.{self.id}"
 
     @property
     def claims_function(self) -> str:
         """'module:function' of its claims: (tables, its section, report config) → its
         numbers and claims for numbers.json."""
-        return f"{self.analysis_module}:claims"
+        return f"{self.claims_module}:claims"
 
     def table_names(self, epochs: bool = True) -> list[str]:
         """The tables it writes under results/tables/ (without .csv); `epochs=False` leaves
@@ -105,6 +106,10 @@ def _one_figure(id_: str, *keys: str) -> Callable[[dict, dict], list[Figure]]:
 
 def _e4_params(config: dict) -> dict:
     return {"probe_length": config["experiments"]["e4_trajectories"]["probe_length"]}
+
+
+def _e6_params(config: dict) -> dict:
+    return {"include_embedding": config["experiments"]["e6_update_cosine"]["include_embedding"]}
 
 
 def _e7_params(config: dict) -> dict:
@@ -188,7 +193,7 @@ REGISTRY = (
     Experiment(
         id="e6_update_cosine", kind=SELECTION, title="cosine of local vs global updates",
         source="seed 001 §VI.B, Fig. 9", job="cosine_curves",
-        reads=("final", "metrics", "weights"), keeps_trajectory=True,
+        reads=("final", "metrics", "weights"), keeps_trajectory=True, params=_e6_params,
         figures=_one_figure("e6_update_cosine", "curves"),
         tables={"curves": {
             **STUDIED,

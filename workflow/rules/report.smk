@@ -6,7 +6,7 @@ rule numbers:
         summaries=expand("results/data/{task}.summary.csv", task=TASKS),
         code=code(
             "rnnstudy.jobs.numbers",
-            *(e.analysis_module for e in EXPERIMENTS),
+            *(e.claims_module for e in EXPERIMENTS),
         ),
     output:
         numbers="results/tables/numbers.json",

@@ -13,9 +13,7 @@ import torch
 from ..data.split import Split
 from ..models.cells import GATES
 from ..models.classifier import PopulationClassifier
-from ..naming import shape_label
 from ..seeding import derive_seed
-from .verdict import claim, pct
 
 BLOCK = 1000  # settings per random-number stream
 # Settings per chunk: a [settings, gates, sequences] float32 tensor of about 2 MB per
@@ -76,50 +74,3 @@ def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs) -> np.ndarra
     cumulative = np.cumsum(weights)
     return np.array([values[np.searchsorted(cumulative, q * cumulative[-1], side="left")]
                      for q in qs])
-
-
-def ks_distance(a: pd.DataFrame, b: pd.DataFrame) -> float:
-    """Kolmogorov–Smirnov distance between two accuracy histograms."""
-    grid = np.union1d(a["accuracy"], b["accuracy"])
-
-    def cdf(h):
-        cum = np.cumsum(h["settings"].to_numpy()) / h["settings"].sum()
-        at = np.searchsorted(h["accuracy"].to_numpy(), grid, "right")
-        return np.concatenate([[0.0], cum])[at]
-
-    return float(np.abs(cdf(a) - cdf(b)).max())
-
-
-def landscape_numbers(table: pd.DataFrame, ks_alike: float = 0.1) -> dict:
-    """E5: are the RNN's and the GRU's accuracy distributions over random settings alike?"""
-    shapes = {}
-    alike, alike_outcomes = [], []
-    for (i, h), group in table.groupby(["input_dim", "hidden_dim"]):
-        by_model = {}
-        for model, hist in group.groupby("model"):
-            acc, weights = hist["accuracy"].to_numpy(), hist["settings"].to_numpy()
-            q = weighted_quantiles(acc, weights, (0.5, 0.99))
-            by_model[model] = {"settings": int(weights.sum()),
-                               "mean": float(np.average(acc, weights=weights)),
-                               "median": float(q[0]), "p99": float(q[1]), "max": float(acc.max()),
-                               "above_60": float(weights[acc >= 0.6].sum() / weights.sum())}
-        entry = {"models": by_model}
-        if {"rnn", "gru"} <= set(by_model):
-            ks = ks_distance(group[group["model"] == "rnn"], group[group["model"] == "gru"])
-            entry["ks"] = ks
-            rnn, gru = by_model["rnn"], by_model["gru"]
-            alike.append(f"{shape_label(i, h)}: KS distance {ks:.3f} (mean accuracy RNN "
-                         f"{pct(rnn['mean'])}, GRU {pct(gru['mean'])}; "
-                         f"best RNN {pct(rnn['max'])}, GRU {pct(gru['max'])})")
-            alike_outcomes.append(ks <= ks_alike)
-        shapes[shape_label(i, h)] = entry
-    return {
-        "shapes": shapes,
-        "claims": [claim("the RNN's and the GRU's distributions over untrained settings are alike",
-                         f"per shape, the Kolmogorov–Smirnov distance between the two accuracy "
-                         f"distributions is at most {ks_alike:g}", alike, alike_outcomes)],
-    }
-
-
-def claims(tables: dict[str, pd.DataFrame], section: dict, report: dict) -> dict:
-    return landscape_numbers(tables["e5_landscape_histogram"])

@@ -18,7 +18,9 @@ def cosine_curves(*, final: list[str], metrics: list[str], weights: list[str], c
     for identity, final_path, metrics_path, weights_path in zip(params["cells"], final, metrics,
                                                                 weights, strict=True):
         chosen = load_selected(identity, final_path, weights_path, params["min_val_acc"])
-        trajectory = chosen.saved["trajectory"]  # [E+1, P, N]
+        # [E+1, P, N'], N' the columns studied as W (params["include_embedding"])
+        trajectory = chosen.saved["trajectory"][..., chosen.model.columns(
+            params["include_embedding"])]
         members = read_results(final_path, ("init", "epochs", "val_acc")).set_index("init")
         history = read_results(metrics_path, ("init", "epoch", "val_acc"))
         history = history.set_index(["init", "epoch"])

@@ -88,6 +88,14 @@ class PopulationClassifier:
         members = [self.draw(torch.Generator().manual_seed(s), 1, dtype) for s in seeds]
         return tuple(torch.cat(part) for part in zip(*members))
 
+    def columns(self, include_embedding: bool) -> slice:
+        """The columns of `params` [P, N] to study as seed 001's W: the parameters of its
+        eq. 1-6 (cell and readout), with the learned word vectors only if asked for (they
+        are not in the seed's equations)."""
+        embedding = self.trainable[0]
+        skip = 0 if include_embedding or embedding.name != "embedding" else embedding.size
+        return slice(skip, self.n_params)
+
     def unflatten(self, params: Tensor, fixed: Tensor) -> dict[str, Tensor]:
         """Views [P, *shape] of every parameter."""
         out = {}

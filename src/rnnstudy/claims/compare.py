@@ -54,10 +54,10 @@ def below_threshold(selections: dict) -> list[str]:
 
 def studied_result(table: pd.DataFrame, numbers: dict, claims: list[tuple]) -> dict:
     """A selection experiment's result: its `numbers`, the members it studied (from its
-    `table`) and its claims, (claim, criterion, measured, outcomes) each, whose measured
-    values note every studied member that fell short of the threshold."""
+    `table`) and its claims, (claim, criterion, measured, outcomes[, keys, models]) each,
+    whose measured values note every studied member that fell short of the threshold."""
     chosen = selections(table)
     note = below_threshold(chosen)
     return {**numbers, "selections": chosen,
-            "claims": [claim(text, criterion, measured + note, outcomes)
-                       for text, criterion, measured, outcomes in claims]}
+            "claims": [claim(text, criterion, measured + note, outcomes, *keys_and_models)
+                       for text, criterion, measured, outcomes, *keys_and_models in claims]}
