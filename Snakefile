@@ -18,6 +18,7 @@ include: "workflow/rules/train.smk"
 include: "workflow/rules/experiments.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/robustness.smk"
 
 
 rule all:

@@ -11,27 +11,7 @@ import pandas as pd
 from rnnstudy import grid
 from rnnstudy.experiments import configured, documented_columns
 
-from conftest import SMOKE, smoke_config, snakemake
-
-
-def snapshot(workdir) -> dict[str, int]:
-    return {str(p.relative_to(workdir)): p.stat().st_mtime_ns
-            for p in (workdir / "results").rglob("*") if p.is_file()}
-
-
-def changed(before: dict, after: dict) -> set[str]:
-    return {path for path, mtime in after.items() if before.get(path) != mtime}
-
-
-def planned(workdir, *args) -> dict[str, int]:
-    """Jobs per rule that `snakemake -n` would run."""
-    out = snakemake(workdir, "-n", "--configfile", SMOKE, *args).stdout
-    if "Nothing to be done" in out:
-        return {}
-    stats = out.split("Job stats:")[1].split("\n\n")[0]
-    return {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", stats, re.M)
-            if m[1] != "total"}
-
+from conftest import SMOKE, changed, planned, smoke_config, snakemake, snapshot
 
 CONFIG = smoke_config()
 FIGURES = [figure.name for figure in grid.figures(CONFIG)]

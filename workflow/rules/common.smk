@@ -27,6 +27,14 @@ SHARDS = {f"{s.experiment}/{s.name}": s for s in grid.shards(config)}
 TABLES = grid.tables(config)
 FIGURES = {figure.name: figure for figure in grid.figures(config)}
 TASKS = grid.tasks(config)
+# robustness.embedding: the training experiments again with the other word vectors.
+OTHER_EMBEDDING = {"learned": "fixed", "fixed": "learned"}[config["model"]["embedding"]]
+ROBUSTNESS_DIR = f"results/robustness/embedding-{OTHER_EMBEDDING}/"
+ROBUSTNESS = (
+    {f"embedding: {OTHER_EMBEDDING}": f"{ROBUSTNESS_DIR}tables/numbers.json"}
+    if config["robustness"]["embedding"]
+    else {}
+)
 # The `gpu` resource of a job that runs torch on the config's device: 1 for `cuda`.
 GPUS = requested_gpus(config["device"])
 JOB_SCRIPT = "../scripts/job.py"
@@ -50,6 +58,24 @@ def code(*modules, notebook=None):
     if notebook:
         files.update(script_files(notebook, SRC))
     return sorted(os.path.relpath(f) for f in files)
+
+
+def robustness_config(config):
+    """The config of the other word-vector choice: the training experiments only."""
+    return {
+        **config,
+        "model": {**config["model"], "embedding": OTHER_EMBEDDING},
+        "robustness": {"embedding": False},
+        "experiments": {
+            e.id: config["experiments"][e.id] for e in EXPERIMENTS if e.trains
+        },
+    }
+
+
+def robustness_prefixes(directory):
+    """Every result path of the module moves under `directory`, except the datasets."""
+    kinds = ("runs/", "tables/", "logs/", "figures/", "notebooks/", "report.html")
+    return {f"results/{kind}": f"{directory}{kind}" for kind in kinds}
 
 
 # -- training -------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ rule numbers:
             "results/tables/{table}.csv", table=grid.tables(config, epochs=False)
         ),
         summaries=expand("results/data/{task}.summary.csv", task=TASKS),
+        robustness=list(ROBUSTNESS.values()),
         code=code(
             "rnnstudy.jobs.numbers",
             *(e.claims_module for e in EXPERIMENTS),
@@ -14,7 +15,11 @@ rule numbers:
         "results/logs/numbers.log",
     params:
         job="rnnstudy.jobs.numbers:write_numbers",
-        params={"tables": grid.tables(config, epochs=False), "config": config},
+        params={
+            "tables": grid.tables(config, epochs=False),
+            "config": config,
+            "robustness": list(ROBUSTNESS),
+        },
     script:
         JOB_SCRIPT
 

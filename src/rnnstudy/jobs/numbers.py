@@ -1,6 +1,7 @@
 """Job: every number the report quotes, computed from the tables, in one JSON file."""
 import json
 import logging
+from pathlib import Path
 
 import pandas as pd
 
@@ -21,9 +22,38 @@ def experiment_numbers(tables: dict[str, pd.DataFrame], config: dict) -> dict:
             for e in configured(config)}
 
 
-def write_numbers(*, tables: list[str], summaries: list[str], numbers: str, params: dict,
-                  run: dict) -> None:
-    """`tables` are the tables named params["tables"]; params["config"] is the run's config."""
+def _robustness_rows(experiments: dict, names: list[str], paths: list[str]) -> list[dict]:
+    choices = {name: json.loads(Path(path).read_text(encoding="utf-8"))["experiments"]
+               for name, path in zip(names, paths, strict=True)}
+    return robustness_table(experiments, choices)
+
+
+def robustness_table(experiments: dict, choices: dict[str, dict]) -> list[dict]:
+    """Claim × choice → verdict: each claim of `experiments` with its verdict, counts and
+    measured values under every other choice (`choices`: name → that build's experiments)."""
+    rows = []
+    for name, result in experiments.items():
+        for claim in result["claims"]:
+            row = {"experiment": name, "claim": claim["claim"], "choices": {},
+                   **{k: claim[k] for k in ("verdict", "held", "tested", "models")}}
+            for choice, other in choices.items():
+                match = [c for c in other.get(name, {"claims": []})["claims"]
+                         if c["claim"] == claim["claim"]]
+                if match:
+                    row["choices"][choice] = {k: match[0][k] for k in
+                                              ("verdict", "held", "tested", "models", "measured")}
+            if row["choices"]:
+                row["changed"] = any(c["verdict"] != claim["verdict"]
+                                     for c in row["choices"].values())
+                rows.append(row)
+    return rows
+
+
+def write_numbers(*, tables: list[str], summaries: list[str], robustness: list[str],
+                  numbers: str, params: dict, run: dict) -> None:
+    """`tables` are the tables named params["tables"]; params["config"] is the run's config;
+    `robustness` the numbers.json of the builds under the seed's other open choices, named
+    params["robustness"]."""
     config = params["config"]
     frames = {name: read_results(path)
               for name, path in zip(params["tables"], tables, strict=True)}
@@ -39,6 +69,7 @@ def write_numbers(*, tables: list[str], summaries: list[str], numbers: str, para
         "diverged": {name: int(t["diverged"].sum()) for name, t in training.items()},
         "datasets": datasets.to_dict(orient="records"),
         "experiments": experiments,
+        "robustness": _robustness_rows(experiments, params["robustness"], robustness),
     }
     for name, result in experiments.items():
         for c in result["claims"]:
