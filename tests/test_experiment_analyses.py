@@ -5,7 +5,6 @@ import pytest
 import torch
 
 from rnnstudy.analysis.e3_word_geometry import word_spaces
-from rnnstudy.analysis.e4_trajectories import longest_correct, probe_pairs, run_probe
 from rnnstudy.analysis.e5_landscape import (
     BLOCK,
     correct_counts,
@@ -20,7 +19,7 @@ from rnnstudy.analysis.selection import select_member
 from rnnstudy.claims.e3_word_geometry import line_spread, linearly_separable
 from rnnstudy.claims.e5_landscape import ks_distance
 from rnnstudy.claims.e6_update_cosine import roughness
-from rnnstudy.data.sentiment import Vocabulary, label, sentiment_dataset
+from rnnstudy.data.sentiment import Vocabulary, sentiment_dataset
 from rnnstudy.data.split import Split
 from rnnstudy.models.classifier import PopulationClassifier
 
@@ -68,49 +67,7 @@ def test_word_spaces_are_the_products_the_seed_plots():
                                (w["embedding"][1] @ w_in @ w["w_out"][1]).numpy(), atol=1e-6)
 
 
-# -- E4 -------------------------------------------------------------------------------------
-
-def test_probe_pairs_have_the_labels_their_definitions_give():
-    probes = probe_pairs(VOCAB, 30)
-    by = {(p.name, p.sequence): p for p in probes}
-    assert len(probes) == 6
-    assert by[("stop_prefix", "A")].tokens[3:] == by[("stop_prefix", "B")].tokens[3:]
-    assert all(w < VOCAB.stop for w in by[("stop_prefix", "A")].tokens[:3])
-    assert all(w >= VOCAB.stop for w in by[("stop_prefix", "B")].tokens[:3])
-    a, b = by[("adjacent_swap", "A")].tokens, by[("adjacent_swap", "B")].tokens
-    assert sorted(a) == sorted(b) and sum(x != y for x, y in zip(a, b)) == 2
-    assert len(by[("first_word", "A")].tokens) == 30
-    for p in probes:
-        labels, valid = label("count", np.array([p.tokens]), VOCAB)
-        assert valid[0]
-    assert label("count", np.array([by[("first_word", "B")].tokens]), VOCAB)[0][0] == 0
-
-
-def test_a_probe_the_model_gets_right_is_scored_right():
-    """An RNN whose one unit accumulates the sentiment and whose readout reads its sign."""
-    model = PopulationClassifier("rnn", 10, 1, 1)
-    params, fixed = model.init_population([0])
-    w = model.unflatten(params, fixed)
-    with torch.no_grad():
-        for name in ("w_ih", "w_hh", "b_ih", "b_hh", "w_out", "b_out"):
-            w[name].zero_()
-        w["embedding"][0, :, 0] = torch.tensor(VOCAB.sentiment(), dtype=torch.float32)
-        w["w_ih"][0, 0, 0] = 1.0  # h_t = tanh(sentiment + h_{t-1}): keeps the running sign
-        w["w_hh"][0, 0, 0] = 1.0
-        w["w_out"][0, 0] = torch.tensor([-5.0, 5.0])
-    for probe in probe_pairs(VOCAB, 40):
-        frame = run_probe(model, params, fixed, 0, probe, VOCAB)
-        scored = frame[frame["scored"]]
-        assert scored["correct"].all(), probe
-        assert len(scored) == (40 if probe.every_prefix else 1)
-        if probe.every_prefix:
-            assert longest_correct(scored["correct"].to_numpy(bool)) == 40
-
-
-def test_longest_correct_counts_the_run_from_the_start():
-    assert longest_correct(np.array([True, True, False, True])) == 2
-    assert longest_correct(np.array([False, True])) == 0
-    assert longest_correct(np.ones(5, bool)) == 5
+# -- E4: tests/test_claims_e4_trajectories.py ------------------------------------------
 
 
 # -- E5 -------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import yaml
 from rnnstudy.code import module_files
 from rnnstudy.experiments import KINDS, REGISTRY
 
-from conftest import ROOT, SMOKE, snakemake
+from conftest import ROOT, SMOKE, smoke_config, snakemake
 
 SCHEMA = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
 
@@ -28,16 +28,13 @@ def test_each_experiment_has_its_files_under_its_one_name(experiment):
         for name in filter(None, (experiment.job, experiment.shard_job)):
             assert "params" in inspect.signature(getattr(jobs, name)).parameters
     assert (ROOT / "paper" / "sections" / f"{experiment.id}.md").is_file()
-    for figure in experiment.figures(_section(experiment.id), {"success_accuracy": 0.9}):
+    config = smoke_config()
+    for figure in experiment.figures(config["experiments"][experiment.id], config["report"]):
         assert figure.name.startswith(experiment.id)
         assert (ROOT / "paper" / "figures" / f"{figure.notebook}.py").is_file()
     assert experiment.id in SCHEMA["properties"]["experiments"]["properties"]
     for config in ("config.yaml", "workflow/presets/quick.yaml", SMOKE):
         assert experiment.id in yaml.safe_load((ROOT / config).read_text())["experiments"]
-
-
-def _section(experiment_id: str) -> dict:
-    return yaml.safe_load((ROOT / "config.yaml").read_text())["experiments"][experiment_id]
 
 
 def test_code_dependencies_follow_the_imports():
@@ -67,12 +64,13 @@ SUMMARY_ENTRY = '''    Experiment(
 '''
 SUMMARY_JOB = '''"""Job: mean validation accuracy per model of E1."""
 from ..atomic import write_csv
+from ..provenance import stamp
 from ..results import read_results
 
 
-def mean_accuracy(*, e1_trainability, means, params):
+def mean_accuracy(*, e1_trainability, means, params, run):
     table = read_results(e1_trainability, ("model", "val_acc"))
-    write_csv(means, table.groupby("model", as_index=False)["val_acc"].mean())
+    write_csv(means, stamp(table.groupby("model", as_index=False)["val_acc"].mean(), run, "cpu"))
 '''
 SUMMARY_ANALYSIS = '''"""The summary's claim: accuracies are probabilities."""
 from .verdict import claim

@@ -13,7 +13,8 @@
 # %% [markdown]
 # # E3: word geometry (seed 001 §IV.A, Fig. 1)
 # Each word of the vocabulary as a point: its vector, what it writes into the state
-# (W_ih·x) and that read out directly (W_oh·W_ih·x), for the studied RNN and GRU.
+# (W_ih·x) and that read out directly (W_oh·W_ih·x), for the studied RNN and GRU with their
+# trained weights (the table also holds every other candidate, and each one untrained).
 
 # %% tags=["parameters"]
 tables = {"e3_word_geometry_vectors": "results/tables/e3_word_geometry_vectors.csv"}

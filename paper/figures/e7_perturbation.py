@@ -12,6 +12,9 @@
 
 # %% [markdown]
 # # E7: perturbation and retraining (seed 001 §VI.C, Fig. 10)
+#
+# Every candidate that reached min_val_acc (up to max_models) perturbed and retrained: a line
+# per k is the mean over those candidates × draws, the band their 25-75% range.
 
 # %% tags=["parameters"]
 tables = {"e7_perturbation_retraining": "results/tables/e7_perturbation_retraining.csv"}

@@ -105,7 +105,16 @@ def _one_figure(id_: str, *keys: str) -> Callable[[dict, dict], list[Figure]]:
 
 
 def _e4_params(config: dict) -> dict:
-    return {"probe_length": config["experiments"]["e4_trajectories"]["probe_length"]}
+    section = config["experiments"]["e4_trajectories"]
+    return {"probe_length": section["probe_length"], "random_streams": section["random_streams"]}
+
+
+def _e4_figures(section: dict, report: dict) -> list[Figure]:
+    """One figure; the criteria it draws (forget length, meet distance) are its parameters."""
+    tables = tuple(f"e4_trajectories_{k}" for k in ("states", "lengths", "distances"))
+    return [Figure("e4_trajectories", "e4_trajectories", tables,
+                   {k: report["e4_trajectories"][k]
+                    for k in ("forget_length", "meet_distance", "meet_from")})]
 
 
 def _e6_params(config: dict) -> dict:
@@ -114,9 +123,9 @@ def _e6_params(config: dict) -> dict:
 
 def _e7_params(config: dict) -> dict:
     section = config["experiments"]["e7_perturbation"]
-    return {"scales": section["scales"], "draws": section["draws"],
-            "retrain_epochs": section["retrain_epochs"],
-            "training": {**config["training"], **section.get("training", {})}}
+    return {key: section[key] for key in ("scales", "draws", "retrain_epochs", "retrain_lr",
+                                          "include_embedding", "sigma", "max_models")} | {
+        "training": {**config["training"], **section.get("training", {})}}
 
 
 STUDIED_FILES = ("final", "weights", "dataset")
@@ -133,45 +142,94 @@ REGISTRY = (
         id="e3_word_geometry", kind=SELECTION, title="word geometry",
         source="seed 001 §IV.A, Fig. 1", job="word_geometry", reads=STUDIED_FILES,
         figures=_one_figure("e3_word_geometry", "vectors"),
-        tables={"vectors": {
-            **STUDIED,
-            "word": "word id (0 … 9: stop words first, then positive, then negative)",
-            "kind": "stop, positive or negative",
-            "space": "embedding (x), input (W_ih·x, the block that writes the state) or "
-                     "output (W_oh·W_ih·x)",
-            "component": "coordinate index (1-based)",
-            "value": "coordinate value",
-        }}),
+        tables={
+            "vectors": {
+                **STUDIED,
+                "init": "candidate init (every candidate is listed)",
+                "weights": "trained (its reported weights) or untrained (its initial weights, "
+                           "drawn again from its init seed)",
+                "final_val_acc": "validation accuracy of the candidate's reported weights",
+                "selected": "True for the studied candidate",
+                "word": "word id (0 … 9: stop words first, then positive, then negative)",
+                "kind": "stop, positive or negative",
+                "space": "embedding (x), input (W_ih·x, the block that writes the state) or "
+                         "output (W_oh·W_ih·x)",
+                "component": "coordinate index (1-based)",
+                "value": "coordinate value",
+            },
+            "readout": {
+                **STUDIED,
+                "init": "candidate init (every candidate is listed)",
+                "weights": "trained or untrained, as in the vectors table",
+                "final_val_acc": "validation accuracy of the candidate's reported weights",
+                "selected": "True for the studied candidate",
+                "unit": "hidden unit (1-based): the row of W_oh",
+                "class": "class of the column of W_oh (0 negative, 1 positive, as the labels)",
+                "value": "the entry of W_oh",
+            }}),
     Experiment(
         id="e4_trajectories", kind=SELECTION,
         title="hidden-state trajectories and length generalization",
         source="seed 001 §IV.B, Fig. 2", job="probe_models", reads=STUDIED_FILES,
-        params=_e4_params, figures=_one_figure("e4_trajectories", "states", "lengths"),
+        params=_e4_params, figures=_e4_figures,
         tables={
             "states": {
                 "task": "dataset the model was trained on", "model": "rnn or gru (…)",
                 "input_dim": "size of the word vectors", "hidden_dim": "hidden units",
-                "probe": "stop_prefix, first_word or adjacent_swap",
+                "probe": "stop_prefix, first_word or adjacent_swap (the studied candidate "
+                         "of each model only)",
+                "pair": "first_word: index k of its first words (positive k in A, negative k "
+                        "in B); 0 for the others",
+                "stream": "first_word: the stop words after the first word: 'stop j' (stop "
+                          "word j repeated) or 'random r' (random stop stream r); empty for "
+                          "the others",
                 "sequence": "A or B (the two sequences of the pair)",
-                "step": "words read so far (1-based)",
+                "step": "words read so far (1-based); first_word: every step up to 50, then "
+                        "about 20 log-spaced steps per decade and the last",
                 "word": "the word read at this step",
                 "h1": "hidden unit 1 after this step (h2, … follow, one column per unit)",
                 "p_positive": "the model's probability of positive after this step",
-                "label": "the probe's count label (1 positive)",
-                "scored": "True where a probe ends (the last step; every step for first_word)",
-                "correct": "whether the prediction matches the label (empty where not scored)",
+                "label": "the count label of the words read so far (1 positive)",
+                "correct": "whether the prediction matches the label where a probe is scored "
+                           "(the last step; every step of first_word), else empty",
             },
             "lengths": {
                 **STUDIED,
-                "probe": "stop_prefix, first_word or adjacent_swap",
-                "sequence": "A or B",
-                "length": "words in the probe",
-                "label": "the probe's count label (1 positive)",
-                "correct_at_end": "classified right after the last word",
-                "scored_lengths": "probe lengths scored (every prefix for first_word, else 1)",
-                "correct_lengths": "of those, classified right",
-                "longest_correct": "first_word only: longest n with every prefix of 1 … n "
-                                   "words right",
+                "init": "candidate init (every candidate is listed)",
+                "val_acc": "the candidate's validation accuracy",
+                "reaching": "val_acc ≥ min_val_acc: the candidate qualifies for the claims",
+                "selected": "True for the studied candidate",
+                "probe": "stop_prefix, first_word or adjacent_swap (one row per pair A/B)",
+                "pair": "first_word: index k of its first words (positive k / negative k); 0 "
+                        "for the others",
+                "stream": "first_word: 'stop j' (stop word j repeated) or 'random r'; empty "
+                          "for the others",
+                "length": "words in each probe of the pair",
+                "correct_a": "A classified right after its last word",
+                "correct_b": "B classified right after its last word",
+                "right_up_to": "first_word: longest n with both probes right at every length "
+                               "1 … n (= length: never wrong); empty for the others",
+                "wrong_from": "first_word: smallest n from which on, at every length up to "
+                              "`length`, A or B is wrong; empty if both are right at `length`",
+                "distance_end": "‖h_A − h_B‖ after the last word",
+            },
+            "distances": {
+                "task": "dataset the model was trained on", "model": "rnn or gru (…)",
+                "input_dim": "size of the word vectors", "hidden_dim": "hidden units",
+                "init": "candidate init (every candidate is listed)",
+                "val_acc": "the candidate's validation accuracy",
+                "reaching": "val_acc ≥ min_val_acc: the candidate qualifies for the claims",
+                "selected": "True for the studied candidate",
+                "probe": "stop_prefix (its one pair) or first_word (its pairs: first words × "
+                         "stop streams)",
+                "step": "words read (stop_prefix: every step; first_word: every step up to "
+                        "50, then about 20 log-spaced steps per decade and the last)",
+                "pairs": "probe pairs behind the row",
+                "distance_min": "smallest ‖h_A − h_B‖ over those pairs after `step` words",
+                "distance_median": "median ‖h_A − h_B‖ over the pairs",
+                "distance_max": "largest ‖h_A − h_B‖ over the pairs",
+                "pairs_right": "pairs with both probes right after `step` words (first_word: "
+                               "every step; stop_prefix: the last step only, else empty)",
             }}),
     Experiment(
         id="e5_landscape", kind=EVALUATION, title="the landscape of untrained parameter settings",
@@ -208,11 +266,14 @@ REGISTRY = (
         id="e7_perturbation", kind=SELECTION, title="perturbation and retraining",
         source="seed 001 §VI.C, Fig. 10", job="perturb_and_retrain", reads=STUDIED_FILES,
         params=_e7_params, keeps_trajectory=True, device=True,
-        # minutes: models × draws × scales retrained for retrain_epochs
+        # minutes: candidates × (1 + scales × draws) retrained for retrain_epochs
         resources={"runtime": 30, "mem_mb": 4000},
         figures=_one_figure("e7_perturbation", "retraining"),
         tables={"retraining": {
             **STUDIED,
+            "init": "the perturbed candidate: every init reaching min_val_acc, lowest first, "
+                    "up to max_models (the best one where none reaches it)",
+            "init_val_acc": "validation accuracy of the candidate's trained weights W*",
             "epoch": "epoch of retraining (0 = right after the perturbation)",
             "train_loss": "mean training loss of the epoch (empty at 0)",
             "train_acc": "training accuracy of the epoch (empty at 0)",
@@ -221,8 +282,10 @@ REGISTRY = (
             "lr": "learning rate used during the epoch",
             "scale": "perturbation factor k (0 = W* itself, the reference)",
             "draw": "noise draw",
-            "distance": "‖W* − W_epoch‖ over all trainable parameters",
-            "sigma_w": "σ_W, standard deviation of W*'s flattened trainable parameters",
+            "distance": "‖W* − W_epoch‖ over W: the parameters of seed 001's eq. 1-6 (with "
+                        "the word vectors if include_embedding)",
+            "sigma_w": "σ_W, standard deviation of the candidate's flattened W* (the noise's, "
+                       "unless sigma is per_matrix)",
         }}),
 )
 

@@ -1,4 +1,5 @@
-"""E3 (seed 001 Fig. 1): words as points: their vectors, W_ih·x and W_oh·W_ih·x."""
+"""E3 (seed 001 Fig. 1): words as points: their vectors, W_ih·x and W_oh·W_ih·x of the
+studied model."""
 import matplotlib.pyplot as plt
 import pandas as pd
 
@@ -11,7 +12,10 @@ SPACES = {"embedding": "word vectors x", "input": "W_ih·x (into the state)",
 
 
 def word_geometry(table: pd.DataFrame):
+    """Seed 001 Fig. 1 for the studied candidate of each model: its trained weights (the
+    table also holds every other candidate, and each one untrained, for the verdicts)."""
     theme()
+    table = table[table["selected"].astype(bool) & (table["weights"] == "trained")]
     models = [m for m in MODEL_NAMES if m in set(table["model"])]
     fig, axes = plt.subplots(len(models), len(SPACES), squeeze=False,
                              figsize=(3.4 * len(SPACES), 3.3 * len(models)),
