@@ -5,13 +5,16 @@ from collections.abc import Callable
 import pandas as pd
 
 from ..naming import shape_label
+from .stats import rate
 from .verdict import claim, pct
 
 
-def run_summary(frame: pd.DataFrame, success: float) -> dict:
-    """Counts and accuracies of a group of trained members (rows of a members table)."""
+def run_summary(frame: pd.DataFrame, success: float, confidence: float) -> dict:
+    """Counts and accuracies of a group of trained members (rows of a members table), with
+    the success rate's exact interval."""
     acc = frame["val_acc"]
-    return {"runs": int(len(acc)), "successes": int((acc >= success).sum()),
+    return {"rate": rate(int((acc >= success).sum()), len(acc), confidence),
+            "runs": int(len(acc)), "successes": int((acc >= success).sum()),
             "success_rate": float((acc >= success).mean()), "mean_val_acc": float(acc.mean()),
             "median_val_acc": float(acc.median()), "best_val_acc": float(acc.max()),
             "mean_test_acc": float(frame["test_acc"].mean()),

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..naming import MODEL_NAMES
 from .compare import run_summary
-from .stats import lower, more_often, p_text, rate, rate_text
+from .stats import lower, more_often, p_text, rate_text
 from .verdict import claim, pct
 
 
@@ -18,8 +18,7 @@ def trainability(table: pd.DataFrame, success: float, far_more: float, alpha: fl
     runs, rates = {}, {}
     for task, by_task in table.groupby("task"):
         for model, group in by_task.groupby("model"):
-            summary = run_summary(group, success)
-            summary["rate"] = rate(summary["successes"], summary["runs"], confidence)
+            summary = run_summary(group, success, confidence)
             runs.setdefault(task, {})[model] = summary
             rates.setdefault(task, {})[model] = summary["rate"]
 

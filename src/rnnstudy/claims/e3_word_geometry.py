@@ -25,7 +25,7 @@ from scipy import optimize, stats
 from ..analysis.e3_word_geometry import TRAINED, UNTRAINED
 from ..naming import MODEL_NAMES, shape_label
 from .compare import studied_result
-from .stats import median_interval, p_text, rate, rate_text
+from .stats import median_interval, median_text, p_text, rate, rate_text
 
 KEYS = "report.e3_word_geometry"
 
@@ -268,7 +268,7 @@ def _beyond(models: dict, alpha: float) -> tuple:
     for name, m in models.items():
         rho, kappa = m["median_line_spread"]["trained"], m["median_readout_flatness"]["trained"]
         text = (f"{MODEL_NAMES[m['model']]} {m['shape']}: median σ2/σ1 of the points "
-                f"{_median(rho)}, of W_oh {_median(kappa)}")
+                f"{median_text(rho)}, of W_oh {median_text(kappa)}")
         why = _untestable(m, alpha)
         if why:
             measured.append(f"{text}: {why}")
@@ -284,14 +284,6 @@ def _beyond(models: dict, alpha: float) -> tuple:
             f"from a round cloud, flattened by the softmax's fixed column sum) (one-sided "
             f"Wilcoxon signed-rank test, p < {alpha:g}); not testable as above",
             measured, outcomes, ("report.alpha", "experiments.e3_word_geometry.min_val_acc"))
-
-
-def _median(interval: dict | None) -> str:
-    if interval is None:
-        return "—"
-    if interval["low"] is None:
-        return f"{interval['median']:.3f}"
-    return f"{interval['median']:.3f} [{interval['low']:.3f}, {interval['high']:.3f}]"
 
 
 def claims(tables: dict[str, pd.DataFrame], section: dict, report: dict) -> dict:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..naming import shape_label
 from .compare import studied_result
-from .stats import lower, median_interval, p_text, rank_test_can_reject
+from .stats import lower, median_interval, median_text, p_text, rank_test_can_reject
 
 
 def roughness(cosine: np.ndarray) -> float:
@@ -61,8 +61,8 @@ def cosine_numbers(curves: pd.DataFrame, early_epochs: int, alpha: float,
                 ("roughness", smooth, smooth_outcomes, "median_roughness", "lower"),
                 ("rises", rise, rise_outcomes, "median_rise", "higher")):
             a, b = gru[values], rnn[values]
-            text = (f"{where}: median {values} GRU {_median(gru[key])} (n = {len(a)}), "
-                    f"RNN {_median(rnn[key])} (n = {len(b)})")
+            text = (f"{where}: median {values} GRU {median_text(gru[key])} (n = {len(a)}), "
+                    f"RNN {median_text(rnn[key])} (n = {len(b)})")
             if not rank_test_can_reject(len(a), len(b), alpha):
                 texts.append(f"{text}: too few candidates reached the threshold, not testable")
                 outcomes.append(None)
@@ -88,14 +88,6 @@ def cosine_numbers(curves: pd.DataFrame, early_epochs: int, alpha: float,
          f"higher than the RNN's (one-sided Mann–Whitney, p < {alpha:g}); not testable as above",
          rise, rise_outcomes, ("report.e6_update_cosine.early_epochs", "report.alpha"), behind),
     ])
-
-
-def _median(interval: dict | None) -> str:
-    if interval is None:
-        return "—"
-    if interval["low"] is None:
-        return f"{interval['median']:.3f}"
-    return f"{interval['median']:.3f} [{interval['low']:.3f}, {interval['high']:.3f}]"
 
 
 def claims(tables: dict[str, pd.DataFrame], section: dict, report: dict) -> dict:

@@ -69,5 +69,14 @@ def median_interval(values, confidence: float, seed: int = 0) -> dict:
             "high": float(result.confidence_interval.high), "n": int(len(values))}
 
 
+def median_text(interval: dict | None) -> str:
+    """A `median_interval` as 'median [low, high]' ('—' for none)."""
+    if interval is None:
+        return "—"
+    if interval["low"] is None:
+        return f"{interval['median']:.3f}"
+    return f"{interval['median']:.3f} [{interval['low']:.3f}, {interval['high']:.3f}]"
+
+
 def p_text(p: float) -> str:
     return f"p = {p:.2g}"
