@@ -1,10 +1,12 @@
 """Recurrent cells over a population of models, time-major.
 
-Shapes: P members, B sequences, T steps, H hidden units, G gates (RNN 1, GRU 3, LSTM 4).
+Shapes: P members, B sequences, T steps, H hidden units, G gates (RNN 1, UGRNN 2, GRU 3,
+LSTM 4).
 `gx` [T, P, B, G*H] is the input projection W_ih·x + b_ih of every step, already computed;
 `w_hh` [P, H, G*H] and `b_hh` [P, 1, G*H] are the recurrent weights (PyTorch's weight_hh_l0,
 transposed, per member). Gate order and equations follow torch.nn (seed 001 eq. 1-6):
-GRU (r, z, n), LSTM (i, f, g, o).
+GRU (r, z, n), LSTM (i, f, g, o). UGRNN (Collins et al. 2017, one update gate; torch.nn has no
+such cell) is (c, g): h_t = g ⊙ h_{t-1} + (1 − g) ⊙ c.
 
 Training differentiates through these loops with autograd. Hand-written backward passes
 (tried: fused per-step gradients, factors precomputed for all steps) measured slower than
@@ -14,8 +16,10 @@ autograd for GRU and LSTM and no faster for the RNN, so the loops stay plain; on
 import torch
 from torch import Tensor
 
-GATES = {"rnn": 1, "rnn_relu": 1, "gru": 3, "lstm": 4}
-MODELS = tuple(GATES)
+from .shapes import GATES
+
+# The sentiment classifier's cells (models/inference.py has a fast forward for each).
+MODELS = ("rnn", "rnn_relu", "gru", "lstm")
 
 
 def tanh_of_half_(x: Tensor) -> Tensor:
@@ -77,6 +81,20 @@ def gru_scan(gx: Tensor, w_hh: Tensor, b_hh: Tensor) -> list[Tensor]:
     return states
 
 
+def ugrnn_scan(gx: Tensor, w_hh: Tensor, b_hh: Tensor) -> list[Tensor]:
+    """h_t = g ⊙ h_{t-1} + (1 − g) ⊙ c, c = tanh(a_c), g = σ(a_g), a = W_ih x + b + W_hh h."""
+    hidden = w_hh.shape[1]
+    h = gx.new_zeros(gx.shape[1:-1] + (hidden,))
+    states = []
+    for gx_t in gx.unbind(0):
+        a = torch.baddbmm(b_hh, h, w_hh) + gx_t
+        c = fast_tanh(a[..., :hidden])
+        g = torch.sigmoid(a[..., hidden:])
+        h = c + g * (h - c)
+        states.append(h)
+    return states
+
+
 def lstm_scan(gx: Tensor, w_hh: Tensor, b_hh: Tensor) -> list[Tensor]:
     """c_t = f ⊙ c_{t-1} + i ⊙ g, h_t = o ⊙ tanh(c_t); returns the h_t. One sigmoid covers
     all four gate blocks (g's is unused) and one chunk takes them apart: fewer ops, and a
@@ -101,8 +119,10 @@ def scan(model: str, gx: Tensor, w_hh: Tensor, b_hh: Tensor) -> list[Tensor]:
         return rnn_scan(gx, w_hh, b_hh)
     if model == "rnn_relu":
         return rnn_scan(gx, w_hh, b_hh, torch.relu)
+    if model == "ugrnn":
+        return ugrnn_scan(gx, w_hh, b_hh)
     if model == "gru":
         return gru_scan(gx, w_hh, b_hh)
     if model == "lstm":
         return lstm_scan(gx, w_hh, b_hh)
-    raise ValueError(f"unknown model {model!r}; known: {', '.join(MODELS)}")
+    raise ValueError(f"unknown model {model!r}; known: {', '.join(GATES)}")
