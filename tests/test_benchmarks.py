@@ -1,11 +1,21 @@
 """The benchmark suite runs (at a tiny size) and writes its table; speed is not asserted."""
 import csv
+import importlib.util
 import subprocess
 import sys
 
 import pytest
 
+from rnnstudy.models.shapes import largest_hidden
+
 from conftest import ROOT
+
+
+def speed_module():
+    spec = importlib.util.spec_from_file_location("speed", ROOT / "benchmarks" / "speed.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def test_the_speed_benchmark_runs_and_writes_its_table(tmp_path):
@@ -20,4 +30,22 @@ def test_the_speed_benchmark_runs_and_writes_its_table(tmp_path):
         assert float(row["population"]) > 0 and float(row["torch_nn"]) > 0
         ratio = float(row["population"]) / float(row["torch_nn"])  # of rounded rates
         assert float(row["ratio"]) == pytest.approx(ratio, rel=0.01, abs=0.01)
+        assert int(row["population_threads"]) >= 1 and int(row["torch_nn_threads"]) >= 1
+        assert float(row["gflops"]) > 0 and float(row["percent_of_peak"]) > 0
     assert "peak float32 matmul" in done.stdout
+
+    # E8's and E10's fixed-step workloads: one row per cell, at the documented shapes, with
+    # the FLOP rate that the population's rate implies.
+    speed = speed_module()
+    steps_rows = {(r["work"], r["model"]): r for r in rows if r["work"] in ("capacity", "per_unit")}
+    assert set(steps_rows) == {(w, m) for w in ("capacity", "per_unit")
+                               for m in ("rnn", "gru", "lstm")}
+    for (work, model), row in steps_rows.items():
+        shape = speed.capacity_work(model) if work == "capacity" else speed.per_unit_work(model)
+        hidden = largest_hidden(model, 16, 1, 1, 768) if work == "capacity" else 64
+        assert shape.hidden == hidden and row["size"] == f"H={hidden} P={shape.members}"
+        assert row["unit"] == "model-steps/s"
+        assert row["torch_nn_2_processes"] == "" and row["ratio_vs_2_processes"] == ""
+        gflops = speed.steps_flops(shape) * float(row["population"]) / 1e9
+        assert float(row["gflops"]) == pytest.approx(gflops, rel=0.01, abs=0.01)
+        assert f"{work} {model}" in done.stdout

@@ -1,4 +1,6 @@
 """A bad config stops Snakemake before any job runs, with a message naming the key."""
+import re
+
 import pytest
 import yaml
 from snakemake.utils import update_config
@@ -26,6 +28,10 @@ BAD = {
     "zero seeds": ("experiments:\n  e2_capacity: {inits: 0}\n", "experiments.e2_capacity.inits"),
     "bad override": ("experiments:\n  e2_capacity: {training: {lr: -1}}\n",
                      "experiments.e2_capacity.training.lr"),
+    "budget below one unit": ("experiments:\n  e8_capacity: {budgets: [96, 40]}\n",
+                              "experiments.e8_capacity.budgets': 40 parameters"),
+    "unknown cell": ("experiments:\n  e10_per_unit: {models: [rnn, mlp]}\n",
+                     "experiments.e10_per_unit.models[1]"),
 }
 
 
@@ -60,6 +66,15 @@ def test_shipped_configs_are_valid():
         merged = yaml.safe_load((ROOT / "config.yaml").read_text())
         update_config(merged, yaml.safe_load(preset.read_text()))
         validate_config(merged, SCHEMA)
+
+
+def test_the_seed_scale_preset_plans_the_sources_grid(workflow_dir):
+    """workflow/presets/seed-scale.yaml (for a GPU or a cluster) dry-runs: every shard of
+    seed 000's larger grid is planned."""
+    done = snakemake(workflow_dir, "-n", "--configfile", "workflow/presets/seed-scale.yaml")
+    counts = dict(re.findall(r"^(e\d+_\w+_shard)\s+(\d+)$", done.stdout, re.M))
+    assert counts["e8_capacity_shard"] == "60"  # 6 architectures × 2 depths × 5 budgets
+    assert counts["e10_per_unit_shard"] == "60" and counts["e11_random_functions_shard"] == "27"
 
 
 def test_every_error_is_reported_at_once():

@@ -490,3 +490,16 @@ def test_a_gru_learns_to_recall_its_first_input():
     assert (first > 0.3).all()
     assert (last < first / 20).all(), curve
     assert not result.diverged_at.any()
+
+
+def test_clipping_rescales_each_member_as_torch_clip_grad_norm():
+    from rnnstudy.training.steps import clip_rows
+    grad = torch.randn(4, 30, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    grad[1] *= 1e-3  # below the limit: untouched
+    clipped = clip_rows(grad, 1.0)
+    for row, out in zip(grad, clipped, strict=True):
+        reference = row.clone().requires_grad_(True)
+        reference.grad = row.clone()
+        torch.nn.utils.clip_grad_norm_([reference], 1.0)
+        assert torch.allclose(out, reference.grad, rtol=1e-12, atol=0)
+    assert torch.equal(clipped[1], grad[1])

@@ -19,16 +19,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .analysis.tables import EPOCHS, MEMBERS, STUDIED
+from .config import ConfigError
+from .models.shapes import Shape, largest_hidden
 from .provenance import PROVENANCE
 
 # What an experiment does; the workflow builds each kind with the same rules.
 GRID = "grid"  # trains every task × model × shape × init; its tables are the training tables
 SELECTION = "selection"  # trains candidates per model and shape and studies the ones
 # reaching min_val_acc (seed 001's "trained to ≥ X%"), in its own job
-EVALUATION = "evaluation"  # evaluates untrained random settings in shards, then one job
-# combines the shards
+SHARDED = "sharded"  # independent shard jobs (random settings evaluated, or populations
+# trained on the experiment's own task), then one job combines the shards into its tables
 ANALYSIS = "analysis"  # one job computing from other experiments' tables
-KINDS = (GRID, SELECTION, EVALUATION, ANALYSIS)
+KINDS = (GRID, SELECTION, SHARDED, ANALYSIS)
 TRAINS = (GRID, SELECTION)
 
 
@@ -58,13 +60,16 @@ class Experiment:
     # (its config section, the config's `report`) → its figures
     figures: Callable[[dict, dict], list[Figure]]
     job: str | None = None  # the function of jobs/<id>.py its rule runs
-    shard_job: str | None = None  # evaluation: the function that evaluates one shard
+    shard_job: str | None = None  # sharded: the function that computes one shard
+    # sharded: config → [(shard name, what its job needs besides seed, device, dtype)]
+    shards: Callable[[dict], list[tuple[str, dict]]] | None = None
+    shard_output: str = "result"  # sharded: the name of a shard job's one output (a CSV)
     params: Callable[[dict], dict] = no_params  # config → what its job needs besides inputs
     # What its jobs read: "dataset", its cells' files (selection), other tables (analysis)
     reads: tuple[str, ...] = ()
     keeps_trajectory: bool = False  # training keeps every member's weights after every epoch
     device: bool = False  # its job computes on the config's device (and may ask for a GPU);
-    # an evaluation experiment's shards always do
+    # a sharded experiment's shards always do
     resources: dict = field(default_factory=dict)  # its job's exceptions to the defaults
 
     @property
@@ -117,6 +122,25 @@ def _e4_figures(section: dict, report: dict) -> list[Figure]:
                     for k in ("forget_length", "meet_distance", "meet_from")})]
 
 
+def _e5_shards(config: dict) -> list[tuple[str, dict]]:
+    """`settings` random settings per model and shape, split in `shards` jobs."""
+    section = config["experiments"]["e5_landscape"]
+    total, count = section["settings"], section["shards"]
+    bounds = [total * k // count for k in range(count + 1)]
+    return [(f"{model}-i{i}-h{h}/shard{k}",
+             {"model": model, "input_dim": i, "hidden_dim": h, "start": bounds[k],
+              "stop": bounds[k + 1]})
+            for model in section["models"] for i, h in shapes(section)
+            for k in range(count) if bounds[k + 1] > bounds[k]]
+
+
+def shapes(section: dict) -> list[tuple[int, int]]:
+    """(input dim, hidden dim) of a section: its `shapes`, else input_dims × hidden_dims."""
+    if "shapes" in section:
+        return [tuple(s) for s in section["shapes"]]
+    return [(i, h) for i in section["input_dims"] for h in section["hidden_dims"]]
+
+
 def _e6_params(config: dict) -> dict:
     return {"include_embedding": config["experiments"]["e6_update_cosine"]["include_embedding"]}
 
@@ -129,6 +153,75 @@ def _e7_params(config: dict) -> dict:
 
 
 STUDIED_FILES = ("final", "weights", "dataset")
+
+# Columns of seed 000's tables.
+CAPACITY_POINT = {
+    "model": "rnn (tanh), rnn_relu, irnn, ugrnn, gru or lstm", "layers": "recurrent layers",
+    "budget": "parameter budget", "hidden_dim": "units per layer (the most within the budget)",
+    "parameters": "trainable parameters"}
+CAPACITY_MEMBER = {
+    "setting": "search setting (the same draws at every point)",
+    "replicate": "replicate: its data (inputs and labels) and init seeds",
+    "samples_per_param": "the setting's b / parameters draw",
+    "samples": "b: random binary inputs with random labels to memorize",
+    "lr": "Adam learning rate", "scale": "recurrent init scale (W_hh ~ N(0, scale²/H); "
+                                         "the IRNN: scale · I)",
+    "gate_bias": "initial bias of the gate that keeps the state (GRU z, LSTM f, UGRNN g; "
+                 "unused without a gate)"}
+FRESH_CURVE = {
+    "replicate": "replicate (init and data seeds)", "lr": "Adam learning rate",
+    "step": "training steps taken when evaluated (0: the initial weights)",
+    "error": "normalized error on the evaluation set: mean squared error / mean squared target",
+    "train_loss": "mean squared error of the steps since the last evaluation (empty at 0 and "
+                  "once diverged)",
+    "diverged": "the member's loss or gradient stopped being finite"}
+FRESH_BEST = {
+    "best_lr": "the learning rate with the lowest mean error over its replicates (each at its "
+               "best evaluation)",
+    "error": "its replicates' mean error", "error_low": "their lowest",
+    "error_high": "their highest", "replicates": "replicates at that learning rate",
+    "diverged": "members of the point (any learning rate) that diverged"}
+
+
+def _sized_shards(id_: str, sizes: str, name: str, layers=(1,), input_dim=None,
+                  outputs=None) -> Callable[[dict], list[tuple[str, dict]]]:
+    """Shards of one population per model × layers × size, where a size is a parameter
+    budget (`sizes` = "budgets": the hidden size is the largest within it) or a hidden size
+    ("hidden_dims"). A shard's params hold its section without the grid's lists, so that
+    adding a model or size reruns nothing else."""
+    def shards(config: dict) -> list[tuple[str, dict]]:
+        section = config["experiments"][id_]
+        grid_keys = ("models", "layers", sizes)
+        common = {k: v for k, v in section.items() if k not in grid_keys}
+        n_in = section["input_dim"] if input_dim is None else input_dim
+        n_out = section["input_dim"] if outputs == "input_dim" else 1
+        out = []
+        for model in section["models"]:
+            for depth in section.get("layers", layers):
+                for size in section[sizes]:
+                    hidden = (largest_hidden(model, n_in, depth, n_out, size)
+                              if sizes == "budgets" else size)
+                    if hidden == 0:
+                        raise ConfigError(
+                            f"invalid config: config key 'experiments.{id_}.budgets': {size} "
+                            "parameters are "
+                            f"too few for one unit of {model} with {depth} layer(s)")
+                    shard = name.format(model=model, layers=depth, size=size)
+                    out.append((shard, {"cell": model, "layers": depth, "hidden": hidden,
+                                        sizes[:-1]: size, "section": common}))
+        return out
+    return shards
+
+
+def _e10_params(config: dict) -> dict:
+    return {"input_dim": config["experiments"]["e10_per_unit"]["input_dim"]}
+
+
+def _e9_params(config: dict) -> dict:
+    if "e8_capacity" not in config["experiments"]:
+        raise ConfigError("invalid config: config key 'experiments.e9_relu_tanh' needs "
+                          "experiments.e8_capacity (E9 compares E8's architectures)")
+    return {}
 
 REGISTRY = (
     Experiment(
@@ -232,9 +325,9 @@ REGISTRY = (
                                "every step; stop_prefix: the last step only, else empty)",
             }}),
     Experiment(
-        id="e5_landscape", kind=EVALUATION, title="the landscape of untrained parameter settings",
+        id="e5_landscape", kind=SHARDED, title="the landscape of untrained parameter settings",
         source="seed 001 §VI.A, Fig. 7-8", job="landscape_table", shard_job="landscape_shard",
-        reads=("dataset",),
+        shards=_e5_shards, shard_output="histogram", reads=("dataset",),
         figures=lambda section, report: [
             Figure(f"e5_landscape_{kind}", "e5_landscape", ("e5_landscape_histogram",),
                    {"kind": kind}) for kind in ("distribution", "box")],
@@ -287,6 +380,92 @@ REGISTRY = (
             "sigma_w": "σ_W, standard deviation of the candidate's flattened W* (the noise's, "
                        "unless sigma is per_matrix)",
         }}),
+    Experiment(
+        id="e8_capacity", kind=SHARDED, title="capacity in bits per parameter",
+        source="seed 000 §IV.A, Fig. 2-4; Collins et al. 2017 §2.1", job="capacity_tables",
+        shard_job="capacity_shard", shard_output="curve", device=True,
+        shards=_sized_shards("e8_capacity", "budgets", "{model}-d{layers}-p{size}",
+                             outputs=1),
+        figures=lambda section, report: [
+            Figure("e8_capacity_bits", "e8_capacity", ("e8_capacity_points",),
+                   {"kind": "bits"}),
+            Figure("e8_capacity_search", "e8_capacity",
+                   ("e8_capacity_search", "e8_capacity_curves"), {"kind": "search"})],
+        tables={
+            "curves": {**CAPACITY_POINT, **CAPACITY_MEMBER,
+                       "step": "training steps taken when evaluated",
+                       "train_loss": "mean cross-entropy of the steps since the last evaluation "
+                                     "(empty once the member diverged)",
+                       "accuracy": "p: fraction of its b samples classified right",
+                       "bits": "I = b·(1 − H2(p)), bits",
+                       "diverged": "the member's loss or gradient stopped being finite (it "
+                                   "keeps its last finite weights)"},
+            "points": {**CAPACITY_POINT,
+                       "best_setting": "the search setting with the most bits (mean over its "
+                                       "replicates, each at its best evaluation)",
+                       "bits": "its replicates' mean bits",
+                       "bits_low": "its replicates' fewest bits",
+                       "bits_high": "its replicates' most bits",
+                       "accuracy": "its replicates' mean p",
+                       "samples": "its b", "samples_per_param": "its b / budget draw",
+                       "lr": "its learning rate", "scale": "its recurrent init scale",
+                       "gate_bias": "its keep-gate bias",
+                       "replicates": "replicates (data and init seeds) of the setting",
+                       "diverged": "of those, how many diverged",
+                       "evaluations": "settings the search tried at this point",
+                       "bits_per_param": "bits / parameters",
+                       "bits_per_param_low": "bits_low / parameters",
+                       "bits_per_param_high": "bits_high / parameters"},
+            "search": {**CAPACITY_POINT,
+                       "evaluations": "settings tried so far, in the search's order",
+                       "best_bits": "the most bits (setting mean over replicates) among them",
+                       "best_bits_per_param": "best_bits / parameters"}}),
+    Experiment(
+        id="e9_relu_tanh", kind=ANALYSIS, title="ReLU vs tanh: what lowers the IRNN's capacity",
+        source="seed 000 §IV.B, Fig. 5; Collins et al. 2017 Fig. 2a", job="relu_tanh",
+        reads=("e8_capacity_points",), params=_e9_params,
+        figures=_one_figure("e9_relu_tanh", "comparison"),
+        tables={"comparison": {
+            "layers": "recurrent layers", "budget": "parameter budget",
+            "model": "rnn (tanh), rnn_relu or irnn (ReLU, identity init, zero biases)",
+            "parameters": "trainable parameters", "bits_per_param": "E8's best bits / parameters",
+            "bits_per_param_low": "its replicates' lowest", "bits_per_param_high": "highest",
+            "ratio_to_tanh": "bits_per_param over the tanh RNN's at the same depth and budget",
+        }}),
+    Experiment(
+        id="e10_per_unit", kind=SHARDED, title="per-unit capacity: remembering an input",
+        source="seed 000 §IV.C, Fig. 6; Collins et al. 2017 §2.2", job="per_unit_tables",
+        shard_job="per_unit_shard", shard_output="curve", device=True, params=_e10_params,
+        shards=_sized_shards("e10_per_unit", "hidden_dims", "{model}-h{size}",
+                             outputs="input_dim"),
+        figures=lambda section, report: [
+            Figure("e10_per_unit", "e10_per_unit", ("e10_per_unit_errors",),
+                   {"input_dim": section["input_dim"]})],
+        tables={
+            "curves": {"model": "cell", "hidden_dim": "hidden units",
+                       "parameters": "trainable parameters", **FRESH_CURVE},
+            "errors": {"model": "cell", "hidden_dim": "hidden units",
+                       "parameters": "trainable parameters",
+                       "linear_floor": "(d − n)/d: the best linear reconstruction's error from n "
+                                       "numbers (0 from n = d on)", **FRESH_BEST}}),
+    Experiment(
+        id="e11_random_functions", kind=SHARDED, title="random continuous functions",
+        source="seed 000 §IV.E, Fig. 9-10", job="random_function_tables",
+        shard_job="random_function_shard", shard_output="curve", device=True,
+        shards=_sized_shards("e11_random_functions", "budgets", "{model}-p{size}",
+                             input_dim=1, outputs=1),
+        figures=lambda section, report: [
+            Figure("e11_random_functions", "e11_random_functions",
+                   ("e11_random_functions_errors",),
+                   {"teacher_parameters": Shape("rnn", 1, section["teacher_hidden"], 1,
+                                                1).n_params})],
+        tables={
+            "curves": {"model": "cell", "budget": "parameter budget",
+                       "hidden_dim": "hidden units (the most within the budget)",
+                       "parameters": "trainable parameters", **FRESH_CURVE},
+            "errors": {"model": "cell", "budget": "parameter budget",
+                       "hidden_dim": "hidden units (the most within the budget)",
+                       "parameters": "trainable parameters", **FRESH_BEST}}),
 )
 
 BY_ID = {experiment.id: experiment for experiment in REGISTRY}

@@ -5,7 +5,7 @@ exist and what parameters each job gets; it never re-derives them.
 """
 from dataclasses import dataclass
 
-from .experiments import EVALUATION, SELECTION, Experiment, Figure, configured
+from .experiments import SELECTION, SHARDED, Experiment, Figure, configured, shapes
 
 
 @dataclass(frozen=True)
@@ -29,24 +29,15 @@ class TrainingCell:
 
 @dataclass(frozen=True)
 class Shard:
-    """One job of an evaluation experiment: settings [start, stop) of one model and shape."""
+    """One shard job of a sharded experiment: its name (unique within the experiment) and
+    what its job needs."""
     experiment: str
-    model: str
-    input_dim: int
-    hidden_dim: int
-    shard: int
-    start: int
-    stop: int
+    name: str
+    params: dict
 
     @property
-    def name(self) -> str:
-        return f"{self.model}-i{self.input_dim}-h{self.hidden_dim}/shard{self.shard}"
-
-
-def shapes(section: dict) -> list[tuple[int, int]]:
-    if "shapes" in section:
-        return [tuple(s) for s in section["shapes"]]
-    return [(i, h) for i in section["input_dims"] for h in section["hidden_dims"]]
+    def key(self) -> str:
+        return f"{self.experiment}/{self.name}"
 
 
 def tasks_of(section: dict) -> list[str]:
@@ -76,19 +67,9 @@ def cells_of(config: dict, experiment: str) -> list[TrainingCell]:
 
 
 def shards(config: dict) -> list[Shard]:
-    """The shards of every evaluation experiment: `settings` per model and shape, split in
-    `shards` jobs."""
-    out = []
-    for experiment in configured(config):
-        if experiment.kind != EVALUATION:
-            continue
-        section = config["experiments"][experiment.id]
-        total, count = section["settings"], section["shards"]
-        bounds = [total * k // count for k in range(count + 1)]
-        out += [Shard(experiment.id, model, i, h, k, bounds[k], bounds[k + 1])
-                for model in section["models"] for i, h in shapes(section)
-                for k in range(count) if bounds[k + 1] > bounds[k]]
-    return out
+    """The shards of every sharded experiment, as its registry entry lists them."""
+    return [Shard(experiment.id, name, params) for experiment in configured(config)
+            if experiment.kind == SHARDED for name, params in experiment.shards(config)]
 
 
 def shards_of(config: dict, experiment: str) -> list[Shard]:
@@ -125,9 +106,8 @@ def cell_params(config: dict, cell: TrainingCell, experiment: Experiment) -> dic
 
 
 def shard_params(config: dict, shard: Shard) -> dict:
-    return {"model": shard.model, "input_dim": shard.input_dim, "hidden_dim": shard.hidden_dim,
-            "start": shard.start, "stop": shard.stop, "seed": config["seed"],
-            "device": config["device"], "dtype": config["dtype"]}
+    return {**shard.params, "seed": config["seed"], "device": config["device"],
+            "dtype": config["dtype"]}
 
 
 def job_params(config: dict, experiment: Experiment) -> dict:
@@ -138,7 +118,7 @@ def job_params(config: dict, experiment: Experiment) -> dict:
     if experiment.kind == SELECTION:
         params = {"cells": [vars(cell) for cell in cells_of(config, experiment.id)],
                   "min_val_acc": section["min_val_acc"]}
-    if experiment.kind == EVALUATION:
+    if experiment.kind == SHARDED and "task" in section:
         params = {"task": section["task"]}
     params.update(seed=config["seed"], device=config["device"], dtype=config["dtype"])
     return {**params, **experiment.params(config)}

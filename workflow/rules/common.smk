@@ -11,22 +11,23 @@ sys.path.insert(0, str(SRC))
 from rnnstudy import grid
 from rnnstudy.code import module_files, script_files
 from rnnstudy.config import ConfigError, validate_config
-from rnnstudy.experiments import BY_ID, EVALUATION, SELECTION, configured
+from rnnstudy.experiments import BY_ID, SELECTION, SHARDED, configured
 from rnnstudy.gpu_slots import requested_gpus
 
 try:
     validate_config(config, workflow.source_path("../schemas/config.schema.yaml"))
+    EXPERIMENTS = configured(config)
+    CELLS = {cell.key: cell for cell in grid.training_cells(config)}
+    # (an experiment's shards and params can also find the config wanting)
+    SHARDS = {s.key: s for s in grid.shards(config)}
+    JOB_PARAMS = {e.id: grid.job_params(config, e) for e in EXPERIMENTS}
+    TABLES = grid.tables(config)
+    FIGURES = {figure.name: figure for figure in grid.figures(config)}
+    TASKS = grid.tasks(config)
 except ConfigError as error:
     # One plain message, before any job runs.
     print(f"Error: {error}", file=sys.stderr)
     sys.exit(1)
-
-EXPERIMENTS = configured(config)
-CELLS = {cell.key: cell for cell in grid.training_cells(config)}
-SHARDS = {f"{s.experiment}/{s.name}": s for s in grid.shards(config)}
-TABLES = grid.tables(config)
-FIGURES = {figure.name: figure for figure in grid.figures(config)}
-TASKS = grid.tasks(config)
 # robustness.embedding: the training experiments again with the other word vectors.
 OTHER_EMBEDDING = {"learned": "fixed", "fixed": "learned"}[config["model"]["embedding"]]
 ROBUSTNESS_DIR = f"results/robustness/embedding-{OTHER_EMBEDDING}/"
@@ -45,7 +46,7 @@ wildcard_constraints:
     experiment="|".join(e.id for e in EXPERIMENTS) or "none",
     cell=r"[a-z]+-[a-z_]+-i\d+-h\d+",
     figure="|".join(FIGURES) or "none",
-    shard=r"[a-z_]+-i\d+-h\d+/shard\d+",
+    shard=r"[a-z0-9_]+(-[a-z0-9_]+)*(/shard\d+)?",
 
 
 def code(*modules, notebook=None):
@@ -135,7 +136,7 @@ def job_inputs(experiment):
             inputs[name] = cell_files(experiment.id, name)
         else:
             inputs[name] = f"results/tables/{name}.csv"
-    if experiment.kind == EVALUATION:
+    if experiment.kind == SHARDED:
         inputs = {
             "shards": [
                 f"results/runs/{key}.csv"
@@ -150,6 +151,10 @@ def job_outputs(experiment):
     return {
         key: f"results/tables/{experiment.id}_{key}.csv" for key in experiment.tables
     }
+
+
+def shard_inputs(experiment):
+    return {"dataset": dataset_of(experiment)} if "dataset" in experiment.reads else {}
 
 
 def shard_params(wildcards, experiment):

@@ -1,23 +1,25 @@
 # One rule per experiment that has a job of its own, named after the experiment and made
 # from its registry entry (src/rnnstudy/experiments.py): an experiment added there gets its
-# rule here without an edit. Evaluation experiments also get `<id>_shard`, one job per
-# shard of random settings.
+# rule here without an edit. Sharded experiments also get `<id>_shard`, one job per shard
+# their entry lists.
 for experiment in EXPERIMENTS:
-    if experiment.kind == EVALUATION:
+    if experiment.kind == SHARDED:
 
         rule:
             name:
                 f"{experiment.id}_shard"
             input:
-                dataset=dataset_of(experiment),
+                **shard_inputs(experiment),
                 code=code(experiment.job_module),
             output:
-                histogram=f"results/runs/{experiment.id}/{{shard}}.csv",
+                **{
+                    experiment.shard_output: f"results/runs/{experiment.id}/{{shard}}.csv"
+                },
             log:
                 f"results/logs/{experiment.id}_shard/{{shard}}.log",
             threads: 1
             resources:
-                runtime=60,  # minutes; a full-scale E5 shard took at most 2 on a core here
+                runtime=60,  # minutes; a full-scale shard took at most 2 on a core here
                 mem_mb=4000,
                 cpus_per_task=lambda wildcards, threads: threads,
                 gpu=GPUS,
@@ -48,6 +50,6 @@ for experiment in EXPERIMENTS:
                 gpu=GPUS if experiment.device else 0,
             params:
                 job=f"{experiment.job_module}:{experiment.job}",
-                params=grid.job_params(config, experiment),
+                params=JOB_PARAMS[experiment.id],
             script:
                 JOB_SCRIPT

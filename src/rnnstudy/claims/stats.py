@@ -3,7 +3,7 @@
 Every function takes the config's `confidence` (interval level) where it makes an
 interval; tests are one-sided where the seed's claim has a direction.
 """
-from math import comb
+from math import comb, factorial
 
 import numpy as np
 from scipy import stats
@@ -80,3 +80,38 @@ def median_text(interval: dict | None) -> str:
 
 def p_text(p: float) -> str:
     return f"p = {p:.2g}"
+
+
+def paired_lower(a, b) -> float:
+    """One-sided p-value of 'a is lower than b at the same point' (Wilcoxon signed-rank
+    test of the paired differences; exact for small samples). No difference at all: 1."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    if np.all(a == b):
+        return 1.0
+    return float(stats.wilcoxon(a, b, alternative="less").pvalue)
+
+
+def paired_test_can_reject(pairs: int, alpha: float) -> bool:
+    """Whether a one-sided signed-rank test of this many pairs can reach p < alpha at all:
+    its smallest p is 1 / 2^pairs (every difference of one sign)."""
+    return pairs > 0 and 0.5 ** pairs < alpha
+
+
+def falls_with(x, y) -> float:
+    """One-sided p-value of 'y falls as x grows' (Kendall's τ; exact for small samples
+    without ties)."""
+    return float(stats.kendalltau(np.asarray(x, float), np.asarray(y, float),
+                                  alternative="less").pvalue)
+
+
+def trend_test_can_reject(points: int, alpha: float) -> bool:
+    """Whether a one-sided rank-correlation test of this many points can reach p < alpha:
+    its smallest p is 1 / points! (a perfectly monotone order)."""
+    return points > 1 and 1 / factorial(points) < alpha
+
+
+def line_fit(x, y) -> dict:
+    """Least-squares line y = intercept + slope·x with the slope's standard error and R²."""
+    fit = stats.linregress(np.asarray(x, float), np.asarray(y, float))
+    return {"slope": float(fit.slope), "intercept": float(fit.intercept),
+            "slope_se": float(fit.stderr), "r2": float(fit.rvalue ** 2), "n": len(x)}

@@ -18,8 +18,13 @@ class DeviceJob:
 
 def device_job(params: dict, dataset: str, threads: int) -> DeviceJob:
     """Threads, device and dtype from the job's params, and its dataset on the device."""
-    torch.set_num_threads(threads)
-    device = resolve_device(params["device"])
+    device, dtype = device_only(params, threads)
     data = load_dataset(dataset)
     splits = {name: Split.from_numpy(*data.splits[name], device) for name in data.splits}
-    return DeviceJob(device, getattr(torch, params["dtype"]), data, splits)
+    return DeviceJob(device, dtype, data, splits)
+
+
+def device_only(params: dict, threads: int) -> tuple[torch.device, torch.dtype]:
+    """Threads, device and dtype from the job's params, for a job without a dataset file."""
+    torch.set_num_threads(threads)
+    return resolve_device(params["device"]), getattr(torch, params["dtype"])

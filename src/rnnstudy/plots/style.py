@@ -5,7 +5,19 @@ import seaborn as sns
 from ..atomic import atomic_path
 from ..naming import MODEL_NAMES, shape_label  # noqa: F401 (re-exported for plots)
 
-MODEL_COLORS = {"rnn": "#d95f02", "rnn_relu": "#e7298a", "gru": "#1b9e77", "lstm": "#7570b3"}
+MODEL_COLORS = {"rnn": "#d95f02", "rnn_relu": "#e7298a", "irnn": "#a6761d", "ugrnn": "#66a61e",
+                "gru": "#1b9e77", "lstm": "#7570b3"}
+
+
+def models_in(table) -> list[str]:
+    """The table's models in the paper's order."""
+    return [m for m in MODEL_NAMES if m in set(table["model"])]
+
+
+def range_bars(ax, x, mid, low, high, model: str, label: str | None = None, **style) -> None:
+    """A model's points with the range of its replicates as error bars."""
+    ax.errorbar(x, mid, yerr=[mid - low, high - mid], fmt="-o", ms=3.5, capsize=2, lw=1.2,
+                color=MODEL_COLORS[model], label=label, **style)
 
 
 def theme() -> None:

@@ -30,11 +30,14 @@ def train_steps(model: PopulationRNN, params: Tensor, lr: Tensor, steps: int,
                 batch: Callable[[int], tuple[Tensor, Tensor]],
                 loss: Callable[[Tensor, Tensor], Tensor], record_every: int,
                 on_record: Callable[[int, Tensor], None] | None = None,
-                betas=(0.9, 0.999), eps=1e-8) -> StepsResult:
+                clip_norm: float | None = None, betas=(0.9, 0.999),
+                eps=1e-8) -> StepsResult:
     """`steps` Adam steps of every member from `params` [P, N] (copied) at learning rates
     lr [P]. batch(step) → (x [T, P, B, n_in], target); loss(outputs [P, B, K], target) →
     [P] mean loss per member. Every `record_every` steps (and after the last) the mean
-    training loss is recorded and on_record(step, params) called."""
+    training loss is recorded and on_record(step, params) called. With `clip_norm`, each
+    member's gradient is rescaled to at most that norm before its Adam step (as
+    torch.nn.utils.clip_grad_norm_ over the member's parameters)."""
     members = params.shape[0]
     params = params.detach().clone()
     adam = PopulationAdam.zeros_like(params, betas, eps)
@@ -51,6 +54,8 @@ def train_steps(model: PopulationRNN, params: Tensor, lr: Tensor, steps: int,
         ok = torch.isfinite(losses) & torch.isfinite(grad).all(1)
         diverged_at = torch.where(finite & ~ok, step, diverged_at)
         finite &= ok
+        if clip_norm is not None:
+            grad = clip_rows(grad, clip_norm)
         adam.step(params.data, grad, lr, finite)
         loss_sum += torch.where(finite, losses.detach(), 0.0).to(torch.float64)
         since += 1
@@ -65,3 +70,10 @@ def train_steps(model: PopulationRNN, params: Tensor, lr: Tensor, steps: int,
                     on_record(step, params.detach())
     params.requires_grad_(False)
     return StepsResult(params.detach(), pd.concat(rows, ignore_index=True), diverged_at)
+
+
+def clip_rows(grad: Tensor, max_norm: float) -> Tensor:
+    """Each row scaled to at most `max_norm` (torch.nn.utils.clip_grad_norm_'s arithmetic:
+    factor max_norm / (norm + 1e-6), capped at 1)."""
+    norm = torch.linalg.vector_norm(grad, dim=1, keepdim=True)
+    return grad * (max_norm / (norm + 1e-6)).clamp(max=1.0)
