@@ -5,16 +5,19 @@
 
 Every row runs the same work two ways in this process, interleaved (population, baseline,
 population, baseline, ...), and reports both rates and their ratio; absolute times alone
-mean little across machines. Training rows also give the ratio against two baselines in
-parallel processes (what a user with two cores would otherwise run). Each row's floating-
-point work is set against a peak measured here (a large float32 matrix product), so the
-distance to the hardware limit is visible.
+mean little across machines. The classifier's training rows also give the ratio against two
+baselines in parallel processes (what a user with two cores would otherwise run). The
+`capacity` (E8) and `per_unit` (E10) rows time fixed-step training of stacked networks
+(models/stacked.py, training/steps.py) against torch.nn models trained one by one. Each
+row's floating-point work is set against a peak measured here (a large float32 matrix
+product), so the distance to the hardware limit is visible.
 """
 import argparse
 import csv
 import multiprocessing
 import statistics
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -26,7 +29,10 @@ from rnnstudy.data.split import Split
 from rnnstudy.memory import keep_freed_memory
 from rnnstudy.models.cells import GATES
 from rnnstudy.models.classifier import PopulationClassifier
+from rnnstudy.models.shapes import Shape, largest_hidden
+from rnnstudy.models.stacked import PopulationRNN
 from rnnstudy.training.adam import PopulationAdam
+from rnnstudy.training.steps import train_steps
 from rnnstudy.training.trainer import epoch_order, train_epoch
 
 TORCH_CELLS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
@@ -118,6 +124,124 @@ def parallel_baselines(model: str, members: int, steps: int, processes: int = 2)
     for w in workers:
         w.join()
     return max(seconds)
+
+
+# -- fixed-step training of stacked networks (E8, E10) ------------------------------------------
+
+@dataclass(frozen=True)
+class StepsWork:
+    """One fixed-step workload: `members` 1-layer networks, each on its own minibatches of
+    `batch` sequences whose input comes at the first of `unroll` steps (zeros after)."""
+    work: str
+    cell: str
+    input_dim: int
+    hidden: int
+    outputs: int
+    unroll: int
+    batch: int
+    members: int
+    loss: str  # "bce" (one logit, binary labels) or "mse" (reconstruct the input)
+
+
+def capacity_work(cell: str, members: int = 24, budget: int = 768) -> StepsWork:
+    """E8: 16 binary inputs at step 1 of 5, one logit with cross-entropy, batch 128, the
+    largest hidden size within the parameter budget."""
+    return StepsWork("capacity", cell, 16, largest_hidden(cell, 16, 1, 1, budget), 1, 5, 128,
+                     members, "bce")
+
+
+def per_unit_work(cell: str, members: int = 6) -> StepsWork:
+    """E10: a 64-dim Gaussian input at step 1 of 4, reconstructed by a 64-output linear
+    readout of 64 units (squared error), batch 64."""
+    return StepsWork("per_unit", cell, 64, 64, 64, 4, 64, members, "mse")
+
+
+def steps_batches(work: StepsWork, steps: int, seed: int = 0):
+    """Every member's minibatches of every step, drawn before anything is timed:
+    x [steps, T, P, B, n_in], targets [steps, P, B, K]."""
+    g = torch.Generator().manual_seed(seed)
+    shape = (steps, work.members, work.batch, work.input_dim)
+    if work.loss == "bce":
+        first = torch.randint(0, 2, shape, generator=g).float()
+        target = torch.randint(0, 2, (*shape[:-1], 1), generator=g).float()
+    else:
+        first = torch.randn(shape, generator=g)
+        target = first
+    x = first.new_zeros(steps, work.unroll, *shape[1:])
+    x[:, 0] = first
+    return x, target
+
+
+def _steps_loss(work: StepsWork):
+    if work.loss == "bce":
+        return lambda out, y: nn.functional.binary_cross_entropy_with_logits(
+            out, y, reduction="none").mean((1, 2))
+    return lambda out, y: (out - y).pow(2).mean((1, 2))
+
+
+def population_steps(work: StepsWork, steps: int, data):
+    """`steps` Adam steps of the whole population through training/steps.train_steps."""
+    model = PopulationRNN(Shape(work.cell, work.input_dim, work.hidden, 1, work.outputs))
+    params = torch.stack([model.draw(torch.Generator().manual_seed(m), 1.0, 1.0)
+                          for m in range(work.members)])
+    lr = torch.full((work.members,), 1e-3, dtype=torch.float64)
+    x, y = data
+    loss = _steps_loss(work)
+    return lambda: train_steps(model, params, lr, steps, lambda s: (x[s - 1], y[s - 1]), loss,
+                               record_every=steps)
+
+
+def torch_nn_steps(work: StepsWork, steps: int, data):
+    """The same work one model after another: nn.RNN/GRU/LSTM + nn.Linear +
+    torch.optim.Adam on the same batches (laid out per member, contiguous, beforehand)."""
+    x, y = data
+    x = x.permute(2, 0, 1, 3, 4).contiguous()  # [P, steps, T, B, n_in]
+    y = y.transpose(0, 1).contiguous()  # [P, steps, B, K]
+    loss = (nn.functional.binary_cross_entropy_with_logits if work.loss == "bce"
+            else nn.functional.mse_loss)
+
+    def run():
+        for m in range(work.members):
+            torch.manual_seed(m)
+            cell = TORCH_CELLS[work.cell](work.input_dim, work.hidden)
+            head = nn.Linear(work.hidden, work.outputs)
+            optimizer = torch.optim.Adam([*cell.parameters(), *head.parameters()], lr=1e-3)
+            for s in range(steps):
+                output, _ = cell(x[m, s])
+                value = loss(head(output[-1]), y[m, s])
+                optimizer.zero_grad()
+                value.backward()
+                optimizer.step()
+    return run
+
+
+def steps_flops(work: StepsWork) -> float:
+    """Matrix-product FLOPs of one model-step, as train_flops, plus the readout's."""
+    return (train_flops(work.cell, work.input_dim, work.hidden, work.batch, work.unroll)
+            + 3 * 2 * work.hidden * work.outputs * work.batch)
+
+
+def steps_rows(tiny: bool, cores: int, peak: dict) -> list[dict]:
+    """The E8 (capacity) and E10 (per_unit) rows: each side at its own best thread count,
+    then interleaved."""
+    steps = 2 if tiny else 25
+    rows = []
+    for work in [capacity_work(c) for c in ("rnn", "gru", "lstm")] + [
+            per_unit_work(c) for c in ("rnn", "gru", "lstm")]:
+        data = steps_batches(work, steps)
+        candidates = sorted({1, cores})
+        threads, _ = best_threads(lambda: torch_nn_steps(work, steps, data), candidates)
+        own, _ = best_threads(lambda: population_steps(work, steps, data), candidates)
+        pop_s, base_s = interleaved(population_steps(work, steps, data), own,
+                                    torch_nn_steps(work, steps, data), threads,
+                                    repeats=1 if tiny else 3)
+        done = work.members * steps
+        gflops = steps_flops(work) * done / pop_s / 1e9
+        rows.append(_row(work.work, work.cell, f"H={work.hidden} P={work.members}",
+                         "model-steps/s", done / pop_s, done / base_s, threads, None, gflops,
+                         peak[own], own))
+        print(_line(rows[-1]), flush=True)
+    return rows
 
 
 # -- evaluation (E5) --------------------------------------------------------------------------
@@ -235,6 +359,7 @@ def run(tiny: bool, out: Path) -> list[dict]:
         rows.append(_row("evaluate", model, f"{i}x{h}", "settings/s", settings / pop_s,
                          loop / base_s, threads, None, flops / pop_s / 1e9, peak[own], own))
         print(_line(rows[-1]), flush=True)
+    rows += steps_rows(tiny, cores, peak)
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
