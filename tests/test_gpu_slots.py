@@ -12,6 +12,7 @@ from datetime import datetime
 
 import pytest
 
+from rnnstudy.experiments import REGISTRY, SHARDED
 from rnnstudy.gpu_slots import SLOTS_ENV, GpuSlotError, device_ids, gpu_slot, requested_gpus
 
 from conftest import snakemake
@@ -149,7 +150,8 @@ def job_resources(dry_run: str) -> dict[str, list[str]]:
 
 
 # The rules whose jobs compute with torch on the config's device.
-ON_DEVICE = ("train", "e5_landscape_shard", "e7_perturbation")
+ON_DEVICE = ("train", "e7_perturbation",
+             *(f"{e.id}_shard" for e in REGISTRY if e.kind == SHARDED))
 
 
 def test_device_cuda_makes_every_training_job_ask_for_one_gpu(workflow_dir):
@@ -178,7 +180,12 @@ def test_a_local_run_pins_concurrent_training_jobs_to_distinct_gpus(workflow_dir
     monkeypatch.setenv(SLOTS_ENV, "2")
     monkeypatch.delenv("SLURM_JOB_ID", raising=False)
     monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
-    snakemake(workflow_dir, "results/tables/e1_trainability.csv", "--configfile", SMOKE,
+    # The datasets first, so that both training jobs are ready, and start, together; and
+    # 40 epochs each (a few seconds), so that they overlap by more than their start skew.
+    (workflow_dir / "longer.yaml").write_text("training: {max_epochs: 40, patience: 40}\n")
+    configs = ("--configfile", SMOKE, "longer.yaml")
+    snakemake(workflow_dir, "results/data/first.npz", "results/data/xor.npz", *configs)
+    snakemake(workflow_dir, "results/tables/e1_trainability.csv", *configs,
               "--resources", "gpu=2", "--set-resources", "train:gpu=1")
     logs = sorted((workflow_dir / "results" / "logs" / "train" / "e1_trainability").glob("*.log"))
     spans = [span for log in logs for span in pinned_spans(log.read_text())]

@@ -383,7 +383,7 @@ REGISTRY = (
     Experiment(
         id="e8_capacity", kind=SHARDED, title="capacity in bits per parameter",
         source="seed 000 §IV.A, Fig. 2-4; Collins et al. 2017 §2.1", job="capacity_tables",
-        shard_job="capacity_shard", shard_output="curve", device=True,
+        shard_job="capacity_shard", shard_output="curve",
         shards=_sized_shards("e8_capacity", "budgets", "{model}-d{layers}-p{size}",
                              outputs=1),
         figures=lambda section, report: [
@@ -435,7 +435,7 @@ REGISTRY = (
     Experiment(
         id="e10_per_unit", kind=SHARDED, title="per-unit capacity: remembering an input",
         source="seed 000 §IV.C, Fig. 6; Collins et al. 2017 §2.2", job="per_unit_tables",
-        shard_job="per_unit_shard", shard_output="curve", device=True, params=_e10_params,
+        shard_job="per_unit_shard", shard_output="curve", params=_e10_params,
         shards=_sized_shards("e10_per_unit", "hidden_dims", "{model}-h{size}",
                              outputs="input_dim"),
         figures=lambda section, report: [
@@ -451,7 +451,7 @@ REGISTRY = (
     Experiment(
         id="e11_random_functions", kind=SHARDED, title="random continuous functions",
         source="seed 000 §IV.E, Fig. 9-10", job="random_function_tables",
-        shard_job="random_function_shard", shard_output="curve", device=True,
+        shard_job="random_function_shard", shard_output="curve",
         shards=_sized_shards("e11_random_functions", "budgets", "{model}-p{size}",
                              input_dim=1, outputs=1),
         figures=lambda section, report: [

@@ -3,6 +3,7 @@ search and the training had converged."""
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from .style import MODEL_COLORS, MODEL_NAMES, models_in, range_bars, theme
 
@@ -60,6 +61,7 @@ def search_convergence(search: pd.DataFrame, curves: pd.DataFrame):
     for (model, _, _), g in search.groupby(keys):
         axes[0].plot(g["evaluations"], g["best_bits_per_param"], "-", color=MODEL_COLORS[model],
                      alpha=0.6, lw=1)
+    axes[0].xaxis.set_major_locator(MaxNLocator(integer=True))
     axes[0].set_xlabel("search settings tried")
     axes[0].set_ylabel("best bits per parameter so far")
     axes[0].set_title("the search (one line per architecture, depth, budget)", fontsize=9)
