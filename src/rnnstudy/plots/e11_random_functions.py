@@ -1,6 +1,7 @@
 """E11 (seed 000 Fig. 9-10): error on the random teacher's function vs parameters."""
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.ticker import FormatStrFormatter
 
 from .style import MODEL_NAMES, models_in, range_bars, theme
 
@@ -18,6 +19,8 @@ def error_vs_parameters(errors: pd.DataFrame, teacher_parameters: int | None = N
                     fontsize=6, color="0.4", ha="right", va="top", rotation=90)
     ax.set_xscale("log")
     ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(FormatStrFormatter("%.2g"))
+    ax.yaxis.set_minor_formatter(FormatStrFormatter("%.2g"))
     ax.set_xlabel("trainable parameters")
     ax.set_ylabel("error (MSE / target mean square)")
     ax.legend(fontsize=7)
