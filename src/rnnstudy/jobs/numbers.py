@@ -69,6 +69,8 @@ def write_numbers(*, tables: list[str], summaries: list[str], robustness: list[s
         "diverged": {name: int(t["diverged"].sum()) for name, t in training.items()},
         "datasets": datasets.to_dict(orient="records"),
         "experiments": experiments,
+        # the paper's order (the keys of `experiments` are sorted in the file)
+        "order": list(experiments),
         "robustness": _robustness_rows(experiments, params["robustness"], robustness),
     }
     for name, result in experiments.items():
