@@ -49,7 +49,9 @@ def test_full_build_makes_every_artifact(smoke_build):
     # Every claim of numbers.json appears with its own verdict in the summary table and
     # again in its experiment's section (the stylesheet's class names do not count).
     numbers = json.loads((results / "tables" / "numbers.json").read_text())
-    claims = [c for e in numbers["experiments"].values() for c in e["claims"]]
+    # in the paper's order (e1 … e11), not the file's sorted keys (e10 before e2)
+    assert numbers["order"] == [e.id for e in configured(CONFIG)]
+    claims = [c for name in numbers["order"] for c in numbers["experiments"][name]["claims"]]
     verdicts = re.findall(r'<span class="verdict-([a-z-]+)">([a-z ]+)</span>', report)
     assert len(claims) >= 13 and len(verdicts) == 2 * len(claims)
     summary = [v for _, v in verdicts[:len(claims)]]
