@@ -11,7 +11,7 @@ import torch
 from torch import Tensor
 
 from ..models.stacked import PopulationRNN, Shape
-from .regression import members_of, train_fresh
+from .regression import Task, members_of, train_fresh
 
 
 def linear_floor(units, input_dim: int):
@@ -20,13 +20,13 @@ def linear_floor(units, input_dim: int):
     return (input_dim - pd.Series(units).clip(upper=input_dim)) / input_dim
 
 
-def reconstruction_task(input_dim: int, delay: int):
-    def task(generator: torch.Generator, examples: int) -> tuple[Tensor, Tensor]:
-        x = torch.randn(examples, input_dim, generator=generator)
+def reconstruction_task(input_dim: int, delay: int) -> Task:
+    """x at the first of delay + 1 steps, zeros after; the target is x."""
+    def draw(generator: torch.Generator, examples: int) -> Tensor:
         inputs = torch.zeros(delay + 1, examples, input_dim)
-        inputs[0] = x
-        return inputs, x
-    return task
+        inputs[0] = torch.randn(examples, input_dim, generator=generator)
+        return inputs
+    return Task(draw, lambda inputs: inputs[0])
 
 
 def train_units(cell: str, hidden: int, section: dict, seed: int, device: torch.device,

@@ -12,7 +12,7 @@ from torch import Tensor
 
 from ..models.stacked import PopulationRNN, Shape
 from ..seeding import derive_seed
-from .regression import members_of, train_fresh
+from .regression import Task, members_of, train_fresh
 
 # Inputs over which the teacher's output scale is measured.
 SCALE_EXAMPLES = 1 << 14
@@ -42,11 +42,10 @@ class Teacher:
             return self.model.outputs(w, inputs.to(torch.float64).unsqueeze(1))[0].float()
 
 
-def function_task(teacher: Teacher, length: int):
-    def task(generator: torch.Generator, examples: int) -> tuple[Tensor, Tensor]:
-        inputs = torch.randn(length, examples, 1, generator=generator)
-        return inputs, teacher(inputs)
-    return task
+def function_task(teacher: Teacher, length: int) -> Task:
+    """`length` N(0, 1) scalars; the target is the teacher's output."""
+    return Task(lambda generator, examples: torch.randn(length, examples, 1,
+                                                        generator=generator), teacher)
 
 
 def train_students(cell: str, budget: int, hidden: int, section: dict, seed: int,

@@ -17,8 +17,18 @@ from ..models.stacked import PopulationRNN
 from ..seeding import derive_seed
 from ..training.steps import train_steps
 
-# A task: (generator, examples) → (inputs [T, examples, n_in], targets [examples, K]).
-Task = Callable[[torch.Generator, int], tuple[Tensor, Tensor]]
+
+@dataclass(frozen=True)
+class Task:
+    """Fresh examples: `draw` (generator, examples) → inputs [T, examples, n_in] (each
+    member from its own generator); `target` inputs [T, N, n_in] → targets [N, K], applied
+    to every member's examples at once."""
+    draw: Callable[[torch.Generator, int], Tensor]
+    target: Callable[[Tensor], Tensor]
+
+    def __call__(self, generator: torch.Generator, examples: int) -> tuple[Tensor, Tensor]:
+        inputs = self.draw(generator, examples)
+        return inputs, self.target(inputs)
 
 
 @dataclass(frozen=True)
@@ -56,10 +66,10 @@ def train_fresh(model: PopulationRNN, members: list[Member], task: Task, identit
     batch_size = section["batch_size"]
 
     def batch(step: int):
-        drawn = [task(stream, batch_size) for stream in streams]
-        x = torch.stack([d[0] for d in drawn], dim=1).to(device, dtype)  # [T, P, B, n_in]
-        y = torch.stack([d[1] for d in drawn]).to(device, dtype)  # [P, B, K]
-        return x, y
+        x = torch.stack([task.draw(stream, batch_size) for stream in streams], dim=1)
+        steps, members = x.shape[:2]
+        y = task.target(x.reshape(steps, members * batch_size, -1))  # one call for all
+        return x.to(device, dtype), y.view(members, batch_size, -1).to(device, dtype)
 
     records = []
 
