@@ -70,3 +70,9 @@ def producers(frames: list[pd.DataFrame]) -> list[dict]:
     rows = rows.fillna("unknown").astype(str)
     counted = rows.value_counts(sort=False, dropna=False).reset_index(name="rows")
     return counted.sort_values(list(COLUMNS)).to_dict(orient="records")
+
+
+def with_provenance(made: pd.DataFrame, source: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """`made` (one row per `keys`, computed from `source`) with the provenance of the
+    source rows behind it (the first of each key's rows: one shard made them all)."""
+    return made.join(source.groupby(keys)[list(COLUMNS)].first(), on=keys)

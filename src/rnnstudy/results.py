@@ -29,3 +29,8 @@ def read_results(path, required: tuple[str, ...] = ()) -> pd.DataFrame:
         raise ResultsError(f"results file {path} lacks columns {missing}; delete it and rerun "
                            "the workflow")
     return frame
+
+
+def read_shards(paths, required: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The shards' tables one under the other (each read as `read_results`)."""
+    return pd.concat([read_results(p, required) for p in paths], ignore_index=True)

@@ -3,13 +3,11 @@ replicates), and the tables of all of them."""
 import logging
 import time
 
-import pandas as pd
-
 from ..analysis.e10_per_unit import linear_floor, train_units
 from ..analysis.regression import best_errors
 from ..atomic import write_csv
-from ..provenance import COLUMNS, stamp
-from ..results import read_results
+from ..provenance import stamp, with_provenance
+from ..results import read_shards
 from .preamble import device_only
 
 log = logging.getLogger(__name__)
@@ -28,10 +26,9 @@ def per_unit_shard(*, curve: str, params: dict, run: dict, threads: int = 1) -> 
 
 
 def per_unit_tables(*, shards: list[str], curves: str, errors: str, params: dict) -> None:
-    table = pd.concat([read_results(p, (*POINT, "error")) for p in shards], ignore_index=True)
+    table = read_shards(shards, (*POINT, "error"))
     write_csv(curves, table)
     best = best_errors(table, POINT)
     best.insert(3, "linear_floor", linear_floor(best["hidden_dim"],
                                                 params["input_dim"]).to_numpy())
-    provenance = table.groupby(POINT)[list(COLUMNS)].first()
-    write_csv(errors, best.join(provenance, on=POINT))
+    write_csv(errors, with_provenance(best, table, POINT))

@@ -3,13 +3,11 @@ replicates) learning the fixed random teacher, and the tables of all of them."""
 import logging
 import time
 
-import pandas as pd
-
 from ..analysis.e11_random_functions import train_students
 from ..analysis.regression import best_errors
 from ..atomic import write_csv
-from ..provenance import COLUMNS, stamp
-from ..results import read_results
+from ..provenance import stamp, with_provenance
+from ..results import read_shards
 from .preamble import device_only
 
 log = logging.getLogger(__name__)
@@ -29,7 +27,6 @@ def random_function_shard(*, curve: str, params: dict, run: dict, threads: int =
 
 def random_function_tables(*, shards: list[str], curves: str, errors: str,
                            params: dict) -> None:
-    table = pd.concat([read_results(p, (*POINT, "error")) for p in shards], ignore_index=True)
+    table = read_shards(shards, (*POINT, "error"))
     write_csv(curves, table)
-    provenance = table.groupby(POINT)[list(COLUMNS)].first()
-    write_csv(errors, best_errors(table, POINT).join(provenance, on=POINT))
+    write_csv(errors, with_provenance(best_errors(table, POINT), table, POINT))

@@ -3,13 +3,11 @@ table of all shards' histograms summed per model and shape."""
 import logging
 import time
 
-import pandas as pd
-
 from ..analysis.e5_landscape import evaluate_settings, histogram_frame
 from ..atomic import write_csv
 from ..models.classifier import PopulationClassifier
 from ..provenance import COLUMNS, stamp
-from ..results import read_results
+from ..results import read_shards
 from .preamble import device_job
 
 log = logging.getLogger(__name__)
@@ -36,7 +34,7 @@ def landscape_shard(*, dataset: str, histogram: str, params: dict, run: dict,
 
 def landscape_table(*, shards: list[str], histogram: str, params: dict) -> None:
     columns = ("model", "input_dim", "hidden_dim", "correct", "accuracy", "settings")
-    parts = pd.concat([read_results(p, columns) for p in shards], ignore_index=True)
+    parts = read_shards(shards, columns)
     # Shards made by different code or devices stay apart: their provenance is a key.
     keys = ["model", "input_dim", "hidden_dim", "correct", "accuracy", *COLUMNS]
     table = parts.groupby(keys, as_index=False, sort=True, dropna=False)["settings"].sum()

@@ -3,12 +3,10 @@ setting × replicate), and the tables of all of them."""
 import logging
 import time
 
-import pandas as pd
-
 from ..analysis import e8_capacity as capacity
 from ..atomic import write_csv
-from ..provenance import COLUMNS, stamp
-from ..results import read_results
+from ..provenance import stamp, with_provenance
+from ..results import read_shards
 from .preamble import device_only
 
 log = logging.getLogger(__name__)
@@ -31,10 +29,8 @@ def capacity_shard(*, curve: str, params: dict, run: dict, threads: int = 1) -> 
 
 def capacity_tables(*, shards: list[str], curves: str, points: str, search: str,
                     params: dict) -> None:
-    frames = [read_results(p, ("model", "layers", "budget", "bits")) for p in shards]
-    table = pd.concat(frames, ignore_index=True)
+    table = read_shards(shards, ("model", "layers", "budget", "bits"))
     write_csv(curves, table)
-    provenance = table.groupby(["model", "layers", "budget"])[list(COLUMNS)].first()
     for path, made in ((points, capacity.points(table)),
                        (search, capacity.search_progress(table))):
-        write_csv(path, made.join(provenance, on=["model", "layers", "budget"]))
+        write_csv(path, with_provenance(made, table, ["model", "layers", "budget"]))
