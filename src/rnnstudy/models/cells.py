@@ -6,7 +6,9 @@ LSTM 4).
 `w_hh` [P, H, G*H] and `b_hh` [P, 1, G*H] are the recurrent weights (PyTorch's weight_hh_l0,
 transposed, per member). Gate order and equations follow torch.nn (seed 001 eq. 1-6):
 GRU (r, z, n), LSTM (i, f, g, o). UGRNN (Collins et al. 2017, one update gate; torch.nn has no
-such cell) is (c, g): h_t = g ⊙ h_{t-1} + (1 − g) ⊙ c.
+such cell) is (c, g): h_t = g ⊙ h_{t-1} + (1 − g) ⊙ c. The LSTM variants of Greff et al.
+(2017) that torch.nn lacks: peephole (i, f, g, o, with diagonal peephole weights [P, 1, 3H]
+for i, f, o), CIFG (f, g, o; i = 1 − f) and no forget gate (i, g, o; f ≡ 1).
 
 Training differentiates through these loops with autograd. Hand-written backward passes
 (tried: fused per-step gradients, factors precomputed for all steps) measured slower than
@@ -113,8 +115,62 @@ def lstm_scan(gx: Tensor, w_hh: Tensor, b_hh: Tensor) -> list[Tensor]:
     return states
 
 
-def scan(model: str, gx: Tensor, w_hh: Tensor, b_hh: Tensor) -> list[Tensor]:
-    """The hidden states h_1 … h_T of `model` (one of MODELS)."""
+def lstm_peephole_scan(gx: Tensor, w_hh: Tensor, b_hh: Tensor,
+                       peephole: Tensor) -> list[Tensor]:
+    """The LSTM with peephole connections (Gers & Schmidhuber 2000; Greff et al. 2017's
+    vanilla LSTM): i = σ(a_i + p_i ⊙ c_{t-1}), f = σ(a_f + p_f ⊙ c_{t-1}), c_t = f ⊙ c_{t-1} +
+    i ⊙ tanh(a_g), o = σ(a_o + p_o ⊙ c_t), h_t = o ⊙ tanh(c_t); peephole [P, 1, 3H] holds
+    the diagonal weights (p_i, p_f, p_o)."""
+    hidden = w_hh.shape[1]
+    p_i, p_f, p_o = peephole.chunk(3, dim=-1)
+    h = gx.new_zeros(gx.shape[1:-1] + (hidden,))
+    c = torch.zeros_like(h)
+    states = []
+    for gx_t in gx.unbind(0):
+        a_i, a_f, a_g, a_o = (torch.baddbmm(b_hh, h, w_hh) + gx_t).chunk(4, dim=-1)
+        i = torch.sigmoid(torch.addcmul(a_i, p_i, c))
+        f = torch.sigmoid(torch.addcmul(a_f, p_f, c))
+        c = torch.addcmul(f * c, i, fast_tanh(a_g))
+        h = torch.sigmoid(torch.addcmul(a_o, p_o, c)) * fast_tanh(c)
+        states.append(h)
+    return states
+
+
+def lstm_cifg_scan(gx: Tensor, w_hh: Tensor, b_hh: Tensor) -> list[Tensor]:
+    """Coupled input and forget gate: blocks (f, g, o), c_t = f ⊙ c_{t-1} + (1 − f) ⊙ g
+    (the input gate is i = 1 − f), h_t = o ⊙ tanh(c_t)."""
+    hidden = w_hh.shape[1]
+    h = gx.new_zeros(gx.shape[1:-1] + (hidden,))
+    c = torch.zeros_like(h)
+    states = []
+    for gx_t in gx.unbind(0):
+        a_f, a_g, a_o = (torch.baddbmm(b_hh, h, w_hh) + gx_t).chunk(3, dim=-1)
+        g = fast_tanh(a_g)
+        c = torch.addcmul(g, torch.sigmoid(a_f), c - g)
+        h = torch.sigmoid(a_o) * fast_tanh(c)
+        states.append(h)
+    return states
+
+
+def lstm_nf_scan(gx: Tensor, w_hh: Tensor, b_hh: Tensor) -> list[Tensor]:
+    """No forget gate (f ≡ 1, the LSTM of Hochreiter & Schmidhuber 1997): blocks (i, g, o),
+    c_t = c_{t-1} + i ⊙ g, h_t = o ⊙ tanh(c_t)."""
+    hidden = w_hh.shape[1]
+    h = gx.new_zeros(gx.shape[1:-1] + (hidden,))
+    c = torch.zeros_like(h)
+    states = []
+    for gx_t in gx.unbind(0):
+        a_i, a_g, a_o = (torch.baddbmm(b_hh, h, w_hh) + gx_t).chunk(3, dim=-1)
+        c = torch.addcmul(c, torch.sigmoid(a_i), fast_tanh(a_g))
+        h = torch.sigmoid(a_o) * fast_tanh(c)
+        states.append(h)
+    return states
+
+
+def scan(model: str, gx: Tensor, w_hh: Tensor, b_hh: Tensor,
+         peephole: Tensor | None = None) -> list[Tensor]:
+    """The hidden states h_1 … h_T of `model` (one of MODELS, or a scan of
+    shapes.SCANS; `peephole` [P, 1, 3H]: the peephole LSTM's diagonal weights)."""
     if model == "rnn":
         return rnn_scan(gx, w_hh, b_hh)
     if model == "rnn_relu":
@@ -125,4 +181,12 @@ def scan(model: str, gx: Tensor, w_hh: Tensor, b_hh: Tensor) -> list[Tensor]:
         return gru_scan(gx, w_hh, b_hh)
     if model == "lstm":
         return lstm_scan(gx, w_hh, b_hh)
+    if model == "lstm_peephole":
+        if peephole is None:
+            raise ValueError("the peephole LSTM needs its peephole weights")
+        return lstm_peephole_scan(gx, w_hh, b_hh, peephole)
+    if model == "lstm_cifg":
+        return lstm_cifg_scan(gx, w_hh, b_hh)
+    if model == "lstm_nf":
+        return lstm_nf_scan(gx, w_hh, b_hh)
     raise ValueError(f"unknown model {model!r}; known: {', '.join(GATES)}")

@@ -4,17 +4,27 @@ the workflow sizes seed 000's jobs (the hidden size within a parameter budget) w
 import math
 from dataclasses import dataclass
 
-CELLS = ("rnn", "rnn_relu", "irnn", "ugrnn", "gru", "lstm")
+# LSTM variants (Greff et al. 2017, after Gers et al.): peephole connections, coupled
+# input-forget gate (CIFG: i = 1 − f), no forget gate (f ≡ 1). See models/cells.py.
+LSTM_VARIANTS = ("lstm_peephole", "lstm_cifg", "lstm_nf")
+CELLS = ("rnn", "rnn_relu", "irnn", "ugrnn", "gru", "lstm", *LSTM_VARIANTS)
 # The scan each cell runs (models/cells.py); the IRNN differs from rnn_relu by its init only.
 SCANS = {"rnn": "rnn", "rnn_relu": "rnn_relu", "irnn": "rnn_relu", "ugrnn": "ugrnn",
-         "gru": "gru", "lstm": "lstm"}
+         "gru": "gru", "lstm": "lstm", "lstm_peephole": "lstm_peephole",
+         "lstm_cifg": "lstm_cifg", "lstm_nf": "lstm_nf"}
 # The gate block whose bias the `gate_bias` hyperparameter sets: the one that keeps the state
-# (GRU update z, LSTM forget f, UGRNN update g). Cells without a gate ignore it.
-KEEP_GATE = {"ugrnn": 1, "gru": 1, "lstm": 1}
+# (GRU update z, LSTM forget f, UGRNN update g; CIFG's f, its first block). Cells without a
+# gate ignore it, and so does the LSTM without a forget gate.
+KEEP_GATE = {"ugrnn": 1, "gru": 1, "lstm": 1, "lstm_peephole": 1, "lstm_cifg": 0}
 
 
-# Gate blocks per scan of models/cells.py.
-GATES = {"rnn": 1, "rnn_relu": 1, "ugrnn": 2, "gru": 3, "lstm": 4}
+# Gate blocks per scan of models/cells.py (the peephole LSTM: i, f, g, o as the LSTM; CIFG:
+# f, g, o; no forget gate: i, g, o).
+GATES = {"rnn": 1, "rnn_relu": 1, "ugrnn": 2, "gru": 3, "lstm": 4, "lstm_peephole": 4,
+         "lstm_cifg": 3, "lstm_nf": 3}
+# Cells with peephole weights: one diagonal vector per layer for the i, f and o gates,
+# `peep<layer>` [1, 3H] in the layout, after the layer's bias.
+PEEPHOLES = ("lstm_peephole",)
 
 
 def gates(cell: str) -> int:
@@ -42,6 +52,8 @@ class Shape:
             fan_in = self.input_dim if layer == 1 else self.hidden_dim
             shapes += [(f"w_ih{layer}", (fan_in, width)),
                        (f"w_hh{layer}", (self.hidden_dim, width)), (f"b{layer}", (1, width))]
+            if self.cell in PEEPHOLES:
+                shapes.append((f"peep{layer}", (1, 3 * self.hidden_dim)))
         return shapes + [("w_out", (self.hidden_dim, self.outputs)), ("b_out", (1, self.outputs))]
 
     @property

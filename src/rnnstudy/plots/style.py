@@ -6,7 +6,8 @@ from ..atomic import atomic_path
 from ..naming import MODEL_NAMES, shape_label  # noqa: F401 (re-exported for plots)
 
 MODEL_COLORS = {"rnn": "#d95f02", "rnn_relu": "#e7298a", "irnn": "#a6761d", "ugrnn": "#66a61e",
-                "gru": "#1b9e77", "lstm": "#7570b3"}
+                "gru": "#1b9e77", "lstm": "#7570b3", "lstm_peephole": "#386cb0",
+                "lstm_cifg": "#e6ab02", "lstm_nf": "#666666"}
 
 
 def models_in(table) -> list[str]:
