@@ -34,15 +34,17 @@ def test_the_speed_benchmark_runs_and_writes_its_table(tmp_path):
         assert float(row["gflops"]) > 0 and float(row["percent_of_peak"]) > 0
     assert "peak float32 matmul" in done.stdout
 
-    # E8's and E10's fixed-step workloads: one row per cell, at the documented shapes, with
-    # the FLOP rate that the population's rate implies.
+    # E8's, E10's and E15's fixed-step workloads: one row per cell, at the documented shapes,
+    # with the FLOP rate that the population's rate implies.
     speed = speed_module()
-    steps_rows = {(r["work"], r["model"]): r for r in rows if r["work"] in ("capacity", "per_unit")}
-    assert set(steps_rows) == {(w, m) for w in ("capacity", "per_unit")
-                               for m in ("rnn", "gru", "lstm")}
+    works = ("capacity", "per_unit", "palindromes")
+    steps_rows = {(r["work"], r["model"]): r for r in rows if r["work"] in works}
+    assert set(steps_rows) == {(w, m) for w in works for m in ("rnn", "gru", "lstm")}
     for (work, model), row in steps_rows.items():
-        shape = speed.capacity_work(model) if work == "capacity" else speed.per_unit_work(model)
-        hidden = largest_hidden(model, 16, 1, 1, 768) if work == "capacity" else 64
+        shape = {"capacity": speed.capacity_work, "per_unit": speed.per_unit_work,
+                 "palindromes": speed.palindrome_work}[work](model)
+        hidden = {"capacity": largest_hidden(model, 16, 1, 1, 768), "per_unit": 64,
+                  "palindromes": 32}[work]
         assert shape.hidden == hidden and row["size"] == f"H={hidden} P={shape.members}"
         assert row["unit"] == "model-steps/s"
         assert row["torch_nn_2_processes"] == "" and row["ratio_vs_2_processes"] == ""

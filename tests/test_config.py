@@ -32,6 +32,8 @@ BAD = {
                               "experiments.e8_capacity.budgets': 40 parameters"),
     "unknown cell": ("experiments:\n  e10_per_unit: {models: [rnn, mlp]}\n",
                      "experiments.e10_per_unit.models[1]"),
+    "prefix outside the alphabet": ("experiments:\n  e17_char_generation: {prefix: 'Once'}\n",
+                                    "experiments.e17_char_generation.prefix' ('Once') cannot"),
 }
 
 
@@ -75,6 +77,9 @@ def test_the_seed_scale_preset_plans_the_sources_grid(workflow_dir):
     counts = dict(re.findall(r"^(e\d+_\w+_shard)\s+(\d+)$", done.stdout, re.M))
     assert counts["e8_capacity_shard"] == "60"  # 6 architectures × 2 depths × 5 budgets
     assert counts["e10_per_unit_shard"] == "60" and counts["e11_random_functions_shard"] == "27"
+    # seed 003's palindromes: 3 architectures × 10 lengths, RMSprop for 2 of them, 4 optimizers
+    assert counts["e15_palindromes_shard"] == "30" and counts["e16_rmsprop_adam_shard"] == "20"
+    assert counts["e13_optimizers_shard"] == "4"
 
 
 def test_every_error_is_reported_at_once():

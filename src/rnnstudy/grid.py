@@ -5,6 +5,7 @@ exist and what parameters each job gets; it never re-derives them.
 """
 from dataclasses import dataclass
 
+from .data.text_file import corpus_settings as _corpus_settings
 from .experiments import SELECTION, SHARDED, Experiment, Figure, configured, shapes
 
 
@@ -83,6 +84,12 @@ def tasks(config: dict) -> list[str]:
         if "dataset" in experiment.reads:
             needed.update(tasks_of(config["experiments"][experiment.id]))
     return sorted(needed)
+
+
+def corpus_settings(config: dict) -> dict:
+    """The corpus rule's params (data/text_file.corpus_settings, which refuses a bad
+    corpus file when the workflow starts)."""
+    return _corpus_settings(config)
 
 
 def dataset_params(config: dict, task: str) -> dict:

@@ -97,6 +97,17 @@ def paired_test_can_reject(pairs: int, alpha: float) -> bool:
     return pairs > 0 and 0.5 ** pairs < alpha
 
 
+def paired_more_often(a_only: int, b_only: int) -> float:
+    """One-sided p-value of 'a succeeds more often than b on the same cases' from the
+    discordant pairs (a succeeded where b failed: a_only; the reverse: b_only), McNemar's
+    exact test (a binomial test of a_only among them at 1/2). No discordant pair: 1. It can
+    reject only when paired_test_can_reject(a_only + b_only, alpha)."""
+    if a_only + b_only == 0:
+        return 1.0
+    return float(stats.binomtest(int(a_only), int(a_only + b_only), 0.5,
+                                 alternative="greater").pvalue)
+
+
 def falls_with(x, y) -> float:
     """One-sided p-value of 'y falls as x grows' (Kendall's τ; exact for small samples
     without ties)."""
