@@ -8,7 +8,11 @@ population, baseline, ...), and reports both rates and their ratio; absolute tim
 mean little across machines. The classifier's training rows also give the ratio against two
 baselines in parallel processes (what a user with two cores would otherwise run). The
 `capacity` (E8) and `per_unit` (E10) rows time fixed-step training of stacked networks
-(models/stacked.py, training/steps.py) against torch.nn models trained one by one. Each
+(models/stacked.py, training/steps.py) against torch.nn models trained one by one, and the
+`palindromes` rows (E15, E16, E13) the same for seed 003's palindromes at config.yaml's size.
+The `char_lm` rows (E17) time one character model's training steps as E17 runs them (its
+torch.nn.LSTM layers, and the recurrent-dropout variant's Python loop) against the plain
+torch.nn loop (one 2-layer nn.LSTM); there the "population" column is E17's code. Each
 row's floating-point work is set against a peak measured here (a large float32 matrix
 product), so the distance to the hardware limit is visible.
 """
@@ -24,6 +28,8 @@ import torch
 from torch import nn
 
 from rnnstudy.analysis.e5_landscape import correct_counts, draw_block
+from rnnstudy.analysis.e17_char_generation import CharLSTM, train_step
+from rnnstudy.analysis.palindromes import palindromes
 from rnnstudy.data.sentiment import Vocabulary, sentiment_dataset
 from rnnstudy.data.split import Split
 from rnnstudy.memory import keep_freed_memory
@@ -140,7 +146,8 @@ class StepsWork:
     unroll: int
     batch: int
     members: int
-    loss: str  # "bce" (one logit, binary labels) or "mse" (reconstruct the input)
+    loss: str  # "bce" (one logit, binary labels), "mse" (reconstruct the input) or "ce"
+    # (a palindrome's last digit of 10)
 
 
 def capacity_work(cell: str, members: int = 24, budget: int = 768) -> StepsWork:
@@ -156,11 +163,21 @@ def per_unit_work(cell: str, members: int = 6) -> StepsWork:
     return StepsWork("per_unit", cell, 64, 64, 64, 4, 64, members, "mse")
 
 
+def palindrome_work(cell: str, members: int = 5, length: int = 10) -> StepsWork:
+    """E15: the first T − 1 digits of palindromes of length T (the pivot, 10), each digit as
+    one number, 32 units, a 10-way readout, batch 128; the members are its replicates."""
+    return StepsWork("palindromes", cell, 1, 32, 10, length - 1, 128, members, "ce")
+
+
 def steps_batches(work: StepsWork, steps: int, seed: int = 0):
     """Every member's minibatches of every step, drawn before anything is timed:
     x [steps, T, P, B, n_in], targets [steps, P, B, K]."""
     g = torch.Generator().manual_seed(seed)
     shape = (steps, work.members, work.batch, work.input_dim)
+    if work.loss == "ce":
+        x, target = palindromes(g, work.unroll + 1, steps * work.members * work.batch, "scalar")
+        x = x.view(work.unroll, *shape).transpose(0, 1).contiguous()
+        return x, target.view(*shape[:-1])
     if work.loss == "bce":
         first = torch.randint(0, 2, shape, generator=g).float()
         target = torch.randint(0, 2, (*shape[:-1], 1), generator=g).float()
@@ -173,6 +190,9 @@ def steps_batches(work: StepsWork, steps: int, seed: int = 0):
 
 
 def _steps_loss(work: StepsWork):
+    if work.loss == "ce":
+        return lambda out, y: nn.functional.cross_entropy(out.transpose(1, 2), y,
+                                                          reduction="none").mean(1)
     if work.loss == "bce":
         return lambda out, y: nn.functional.binary_cross_entropy_with_logits(
             out, y, reduction="none").mean((1, 2))
@@ -197,8 +217,8 @@ def torch_nn_steps(work: StepsWork, steps: int, data):
     x, y = data
     x = x.permute(2, 0, 1, 3, 4).contiguous()  # [P, steps, T, B, n_in]
     y = y.transpose(0, 1).contiguous()  # [P, steps, B, K]
-    loss = (nn.functional.binary_cross_entropy_with_logits if work.loss == "bce"
-            else nn.functional.mse_loss)
+    loss = {"bce": nn.functional.binary_cross_entropy_with_logits,
+            "mse": nn.functional.mse_loss, "ce": nn.functional.cross_entropy}[work.loss]
 
     def run():
         for m in range(work.members):
@@ -222,12 +242,13 @@ def steps_flops(work: StepsWork) -> float:
 
 
 def steps_rows(tiny: bool, cores: int, peak: dict) -> list[dict]:
-    """The E8 (capacity) and E10 (per_unit) rows: each side at its own best thread count,
-    then interleaved."""
+    """The E8 (capacity), E10 (per_unit) and E15 (palindromes) rows: each side at its own
+    best thread count, then interleaved."""
     steps = 2 if tiny else 25
     rows = []
     for work in [capacity_work(c) for c in ("rnn", "gru", "lstm")] + [
-            per_unit_work(c) for c in ("rnn", "gru", "lstm")]:
+            per_unit_work(c) for c in ("rnn", "gru", "lstm")] + [
+            palindrome_work(c) for c in ("rnn", "gru", "lstm")]:
         data = steps_batches(work, steps)
         candidates = sorted({1, cores})
         threads, _ = best_threads(lambda: torch_nn_steps(work, steps, data), candidates)
@@ -240,6 +261,92 @@ def steps_rows(tiny: bool, cores: int, peak: dict) -> list[dict]:
         rows.append(_row(work.work, work.cell, f"H={work.hidden} P={work.members}",
                          "model-steps/s", done / pop_s, done / base_s, threads, None, gflops,
                          peak[own], own))
+        print(_line(rows[-1]), flush=True)
+    return rows
+
+
+# -- one character model (E17) ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CharWork:
+    """E17's training step: one `layers`-layer LSTM of `hidden` units on windows of `length`
+    one-hot characters over `alphabet`, `batch` windows per step, Adam and norm clipping."""
+    variant: str = "none"  # none: torch.nn.LSTM layers; recurrent: the Python-stepped loop
+    alphabet: int = 32
+    hidden: int = 128
+    layers: int = 2
+    length: int = 30
+    batch: int = 64
+
+
+def char_windows(work: CharWork, steps: int, seed: int = 0):
+    """Every step's windows [steps, T + 1, B], drawn before anything is timed."""
+    g = torch.Generator().manual_seed(seed)
+    return torch.randint(0, work.alphabet, (steps, work.length + 1, work.batch), generator=g)
+
+
+def e17_char_steps(work: CharWork, data):
+    """E17's own training steps (analysis/e17_char_generation.train_step), dropout 0.25."""
+    model = CharLSTM(work.alphabet, work.hidden, work.layers, work.variant,
+                     0.25 if work.variant != "none" else 0.0)
+    model.init_weights(torch.Generator().manual_seed(0))
+    optimizer = torch.optim.Adam(model.parameters(), lr=2e-3)
+
+    def run():
+        masks = torch.Generator().manual_seed(1) if work.variant != "none" else None
+        for text in data:
+            train_step(model, optimizer, text, masks, 5.0)
+    return run
+
+
+def torch_nn_char_steps(work: CharWork, data):
+    """The plain torch.nn loop: one-hot into one nn.LSTM(num_layers=layers), nn.Linear,
+    cross-entropy, clip_grad_norm_, torch.optim.Adam."""
+    torch.manual_seed(0)
+    lstm = nn.LSTM(work.alphabet, work.hidden, work.layers)
+    head = nn.Linear(work.hidden, work.alphabet)
+    parameters = [*lstm.parameters(), *head.parameters()]
+    optimizer = torch.optim.Adam(parameters, lr=2e-3)
+
+    def run():
+        for text in data:
+            output, _ = lstm(nn.functional.one_hot(text[:-1], work.alphabet).float())
+            loss = nn.functional.cross_entropy(head(output).flatten(0, 1), text[1:].flatten())
+            optimizer.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(parameters, 5.0)
+            optimizer.step()
+    return run
+
+
+def char_flops(work: CharWork) -> float:
+    """Matrix-product FLOPs of one training step (forward, and backward twice that): the
+    gates of every layer and the readout, for every character of every window."""
+    gates = GATES["lstm"] * work.hidden
+    per_char = sum(2 * ((work.alphabet if layer == 0 else work.hidden) + work.hidden) * gates
+                   for layer in range(work.layers)) + 2 * work.hidden * work.alphabet
+    return 3 * per_char * work.batch * work.length
+
+
+def char_rows(tiny: bool, cores: int, peak: dict) -> list[dict]:
+    """E17's rows at seed 003's size: the no-dropout model and the recurrent-dropout
+    variant, each against the plain torch.nn loop; each side at its own best thread count."""
+    steps = 1 if tiny else 20
+    rows = []
+    for work in (CharWork("none"), CharWork("recurrent")):
+        data = char_windows(work, steps)
+        candidates = sorted({1, cores})
+        threads, _ = best_threads(lambda: torch_nn_char_steps(work, data), candidates)
+        own, _ = best_threads(lambda: e17_char_steps(work, data), candidates)
+        own_s, base_s = interleaved(e17_char_steps(work, data), own,
+                                    torch_nn_char_steps(work, data), threads,
+                                    repeats=1 if tiny else 3)
+        model = "lstm" if work.variant == "none" else "lstm_recurrent_dropout"
+        characters = steps * work.batch * work.length
+        rows.append(_row("char_lm", model,
+                         f"H={work.hidden} L={work.layers} T={work.length} B={work.batch}",
+                         "characters/s", characters / own_s, characters / base_s, threads,
+                         None, char_flops(work) * steps / own_s / 1e9, peak[own], own))
         print(_line(rows[-1]), flush=True)
     return rows
 
@@ -360,6 +467,7 @@ def run(tiny: bool, out: Path) -> list[dict]:
                          loop / base_s, threads, None, flops / pop_s / 1e9, peak[own], own))
         print(_line(rows[-1]), flush=True)
     rows += steps_rows(tiny, cores, peak)
+    rows += char_rows(tiny, cores, peak)
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from .analysis.tables import EPOCHS, MEMBERS, STUDIED
 from .config import ConfigError
+from .data.text_file import alphabet_size
 from .models.shapes import Shape, largest_hidden
 from .provenance import PROVENANCE
 
@@ -222,6 +223,243 @@ def _e9_params(config: dict) -> dict:
         raise ConfigError("invalid config: config key 'experiments.e9_relu_tanh' needs "
                           "experiments.e8_capacity (E9 compares E8's architectures)")
     return {}
+
+E17_GRID = ("variants", "replicates")
+
+
+def _e17_shards(config: dict) -> list[tuple[str, dict]]:
+    """One model per dropout variant × replicate. Its params hold the section without the
+    grid's lists (and, without dropout, without its rate), so that adding a replicate or
+    changing the rate trains nothing else. A generated corpus's alphabet is known now: a
+    prefix it cannot spell is refused before any job (a file's, when its job starts)."""
+    section = config["experiments"]["e17_char_generation"]
+    corpus = config.get("corpus", {})
+    if corpus.get("source") == "markov":
+        alphabet = corpus["markov"]["alphabet"]
+        missing = sorted(set(section["prefix"]) - set(alphabet))
+        if missing:
+            raise ConfigError("invalid config: config key "
+                              f"'experiments.e17_char_generation.prefix' ({section['prefix']!r})"
+                              f" cannot be completed: its characters {''.join(missing)!r} are "
+                              f"not in the corpus's alphabet {alphabet!r}")
+    common = {k: v for k, v in section.items() if k not in E17_GRID}
+    return [(f"{variant}-r{r}",
+             {"variant": variant, "replicate": r,
+              "section": common if variant != "none" else
+              {k: v for k, v in common.items() if k != "dropout"}})
+            for variant in section["variants"] for r in range(section["replicates"])]
+
+
+E17_MODEL = {"variant": "dropout: none, between (between layers) or recurrent (on the "
+                        "recurrent state)",
+             "replicate": "replicate: its initial weights and training windows (the same "
+                          "in every variant)",
+             "dropout": "dropout probability (0 without dropout)"}
+
+
+E12_GRID = ("models", "layers", "budgets")
+
+
+def _e12_shards(config: dict) -> list[tuple[str, dict]]:
+    """One population per architecture × depth × parameter budget; its hidden size is the
+    largest within the budget for the corpus's alphabet (one-hot inputs, a readout over the
+    alphabet). Where the alphabet is known only once a URL is fetched, the job sizes it."""
+    section = config["experiments"]["e12_char_models"]
+    if section["context"] > section["window"]:
+        raise ConfigError("invalid config: config key 'experiments.e12_char_models.context' "
+                          f"({section['context']}) exceeds its window ({section['window']})")
+    corpus = config.get("corpus", {})
+    if corpus.get("source") == "markov" and section["context"] < corpus["markov"]["order"]:
+        raise ConfigError("invalid config: config key 'experiments.e12_char_models.context' "
+                          f"({section['context']}) is below the generated source's order "
+                          f"({corpus['markov']['order']}): its entropy rate would not be the "
+                          "floor")
+    alphabet = alphabet_size(config) if corpus else None
+    common = {k: v for k, v in section.items() if k not in E12_GRID}
+    shards = []
+    for model in section["models"]:
+        for depth in section["layers"]:
+            for budget in section["budgets"]:
+                hidden = (None if alphabet is None else
+                          largest_hidden(model, alphabet, depth, alphabet, budget))
+                if hidden == 0:
+                    raise ConfigError(
+                        f"invalid config: config key 'experiments.e12_char_models.budgets': "
+                        f"{budget} parameters are too few for one unit of {model} with "
+                        f"{depth} layer(s) over an alphabet of {alphabet}")
+                shards.append((f"{model}-d{depth}-p{budget}",
+                               {"cell": model, "layers": depth, "budget": budget,
+                                "hidden": hidden, "section": common}))
+    return shards
+
+
+CHAR_POINT = {"model": "rnn (tanh), gru or lstm", "layers": "recurrent layers",
+              "budget": "parameter budget",
+              "hidden_dim": "units per layer (the most within the budget for the alphabet)",
+              "parameters": "trainable parameters (one-hot input and readout over the "
+                            "alphabet included)"}
+
+
+
+# Seed 003's palindromes (E15, E16) and seed 000's optimizers on them (E13).
+PALINDROME_GRID = ("models", "lengths")
+PALINDROME_RUN = {
+    "optimizer": "adam, rmsprop, adagrad or sgd_nesterov (torch.optim's arithmetic)",
+    "model": "cell", "length": "T: digits of the palindrome (the network reads T − 1 of them "
+                               "and names the last, which equals the first)",
+    "hidden_dim": "hidden units", "lr": "learning rate",
+    "replicate": "replicate: its initial weights and palindromes (the same for every "
+                 "optimizer and learning rate)"}
+PALINDROME_CURVE = {
+    **PALINDROME_RUN,
+    "step": "training steps taken when evaluated (0: the initial weights); a run's rows end "
+            "where it converged",
+    "train_loss": "mean cross-entropy of its steps since the last evaluation (empty at 0 and "
+                  "once diverged)",
+    "accuracy": "last digit named right on a fresh evaluation set of palindromes",
+    "converged": "accuracy ≥ converge_accuracy at this evaluation: the run stopped here",
+    "diverged": "the run's loss or gradient stopped being finite (it kept its last finite "
+                "weights)"}
+PALINDROME_RUNS = {
+    **PALINDROME_RUN,
+    "converged": "it reached converge_accuracy at an evaluation within its steps",
+    "converged_at": "the step of that evaluation (empty if it never did)",
+    "steps": "steps it trained (its last evaluation)",
+    "best_accuracy": "its highest evaluation accuracy",
+    "final_accuracy": "its last evaluation accuracy",
+    "final_loss": "its last recorded training loss",
+    "score": "mean accuracy over the evaluations 0, E, 2E, … up to the step budget, each "
+             "after it stopped at its last accuracy: the area under its accuracy curve",
+    "diverged": "its loss or gradient stopped being finite"}
+
+
+def _palindrome_common(section: dict, grid=PALINDROME_GRID) -> dict:
+    """A section without its grid's lists: what every population of it shares, so that
+    adding a length or an architecture reruns nothing else."""
+    return {k: v for k, v in section.items() if k not in grid}
+
+
+def _e15_shards(config: dict) -> list[tuple[str, dict]]:
+    section = config["experiments"]["e15_palindromes"]
+    common = _palindrome_common(section)
+    return [(f"{model}-t{length}", {"cell": model, "length": length, "section": common})
+            for model in section["models"] for length in section["lengths"]]
+
+
+def _e15_params(config: dict) -> dict:
+    section = config["experiments"]["e15_palindromes"]
+    return {"steps": section["steps"], "evaluate_every": section["evaluate_every"]}
+
+
+def _e16_shards(config: dict) -> list[tuple[str, dict]]:
+    """E15's populations (its settings, the same seeds) with E16's optimizer, for E16's
+    architectures and lengths (E15's lengths unless it names some of them)."""
+    section = config["experiments"]["e16_rmsprop_adam"]
+    if "e15_palindromes" not in config["experiments"]:
+        raise ConfigError("invalid config: config key 'experiments.e16_rmsprop_adam' needs "
+                          "experiments.e15_palindromes (E16's other arm is E15's runs)")
+    e15 = config["experiments"]["e15_palindromes"]
+    lengths = section.get("lengths") or e15["lengths"]
+    for key, mine, theirs in (("models", section["models"], e15["models"]),
+                              ("lengths", lengths, e15["lengths"])):
+        extra = [v for v in mine if v not in theirs]
+        if extra:
+            raise ConfigError(f"invalid config: config key 'experiments.e16_rmsprop_adam.{key}'"
+                              f": {extra} not in experiments.e15_palindromes.{key} (E16 pairs "
+                              "each run with E15's)")
+    if section["optimizer"] == e15["optimizer"]:
+        raise ConfigError("invalid config: config key 'experiments.e16_rmsprop_adam.optimizer'"
+                          f": E15 already trains with {e15['optimizer']}")
+    common = _palindrome_common(e15)
+    return [(f"{model}-t{length}", {"cell": model, "length": length, "section": common,
+                                    "optimizer": section["optimizer"],
+                                    "options": section["options"]})
+            for model in section["models"] for length in lengths]
+
+
+def _e16_params(config: dict) -> dict:
+    if "e15_palindromes" not in config["experiments"]:
+        raise ConfigError("invalid config: config key 'experiments.e16_rmsprop_adam' needs "
+                          "experiments.e15_palindromes (E16's other arm is E15's runs)")
+    return _e15_params(config)
+
+
+def _e13_shards(config: dict) -> list[tuple[str, dict]]:
+    """One population per optimizer: the learning-rate grid × replicates."""
+    section = config["experiments"]["e13_optimizers"]
+    common = _palindrome_common(section, ("optimizers", "model", "length"))
+    return [(name, {"optimizer": name, "options": options or {}, "cell": section["model"],
+                    "length": section["length"], "section": common})
+            for name, options in section["optimizers"].items()]
+
+
+def _e13_params(config: dict) -> dict:
+    section = config["experiments"]["e13_optimizers"]
+    return {"steps": section["steps"], "evaluate_every": section["evaluate_every"]}
+
+
+# E14 and E18: training runs on seed 003's palindromes (and seed 001's xor), one row each.
+SEQUENCE_RUN = {
+    "converged": "it reached converge_accuracy at an evaluation within its steps (a success)",
+    "converged_at": "the step of that evaluation (empty if it never did)",
+    "diverged": "its loss or gradient stopped being finite (it kept its last finite weights "
+                "and counts as a failure)",
+    "best_accuracy": "its highest evaluation accuracy",
+    "final_accuracy": "its accuracy when it stopped: at convergence, else after its last step",
+    "steps": "steps it trained (its last evaluation)"}
+SEQUENCE_CURVE = {
+    "step": "training steps taken when evaluated (0: the initial weights); a run's rows end "
+            "where it converged",
+    "train_loss": "mean cross-entropy of its steps since the last evaluation (empty at 0 and "
+                  "once diverged)",
+    "accuracy": "accuracy on a fresh evaluation set (the same for every run of the task and "
+                "length)",
+    "converged": "accuracy ≥ converge_accuracy at this evaluation: the run stopped here",
+    "diverged": SEQUENCE_RUN["diverged"]}
+E14_RUN = {
+    "optimizer": "adam, rmsprop, adagrad or sgd_nesterov", "lr": "its learning rate",
+    "model": "rnn (tanh) or rnn_relu", "length": "T: digits of the palindrome",
+    "clipping": "none, norm (each run's gradient norm at most clip_norm) or value (each "
+                "element within ±clip_value)",
+    "init": "recurrent matrix: default (N(0, 1/H)), orthogonal, identity or he (N(0, 2/H))",
+    "replicate": "replicate: its input weights and palindromes (the same under every init; "
+                 "its whole start the same under every clipping and optimizer)"}
+E18_RUN = {
+    "task": "palindrome (seed 003) or xor (seed 001, generated in the job)",
+    "length": "T: digits of the palindrome, or words of the xor sequence",
+    "model": "lstm, lstm_peephole, lstm_cifg, lstm_nf (no forget gate) or gru",
+    "forget_bias": "initial bias of the forget gate (the GRU's update gate z); empty for the "
+                   "LSTM without a forget gate",
+    "replicate": "replicate: its initial weights (the same under every bias; the peephole "
+                 "LSTM's the LSTM's) and sequences (the same for every cell and bias)"}
+
+
+def _e14_shards(config: dict) -> list[tuple[str, dict]]:
+    """One population per activation × length × optimizer × clipping mode (training/steps.py
+    clips per call); a shard's section holds only its own optimizer and clipping settings."""
+    section = config["experiments"]["e14_initialization"]
+    grid = ("models", "lengths", "optimizers", "clippings", "clip_norm", "clip_value")
+    common = {k: v for k, v in section.items() if k not in grid}
+    clip_keys = {"none": {}, "norm": {"clip_norm": section["clip_norm"]},
+                 "value": {"clip_value": section["clip_value"]}}
+    return [(f"{model}-t{length}-{optimizer}-{clipping}",
+             {"cell": model, "length": length, "optimizer": optimizer, "clipping": clipping,
+              "section": {**common, "optimizers": {optimizer: settings},
+                          **clip_keys[clipping]}})
+            for model in section["models"] for length in section["lengths"]
+            for optimizer, settings in section["optimizers"].items()
+            for clipping in section["clippings"]]
+
+
+def _e18_shards(config: dict) -> list[tuple[str, dict]]:
+    """One population per cell × task × length (forget biases × replicates)."""
+    section = config["experiments"]["e18_lstm_variants"]
+    common = {k: v for k, v in section.items() if k not in ("models", "tasks")}
+    return [(f"{model}-{task}-t{length}",
+             {"cell": model, "task": task, "length": length, "section": common})
+            for task, lengths in section["tasks"].items() for length in lengths
+            for model in section["models"]]
+
 
 REGISTRY = (
     Experiment(
@@ -466,6 +704,180 @@ REGISTRY = (
             "errors": {"model": "cell", "budget": "parameter budget",
                        "hidden_dim": "hidden units (the most within the budget)",
                        "parameters": "trainable parameters", **FRESH_BEST}}),
+    Experiment(
+        id="e12_char_models", kind=SHARDED, title="next-character prediction",
+        source="seed 000 §IV.D; Collins et al. 2017 §3", job="char_model_tables",
+        shard_job="char_model_shard", shard_output="curve", shards=_e12_shards,
+        reads=("corpus",),
+        figures=_one_figure("e12_char_models", "points"),
+        tables={
+            "curves": {
+                **CHAR_POINT,
+                "replicate": "replicate: its initial weights and training windows",
+                "lr": "Adam learning rate",
+                "step": "training steps taken when evaluated (0: the initial weights)",
+                "train_bits": "mean training cross-entropy (bits per character) of the steps "
+                              "since the last evaluation (empty at 0 and once diverged)",
+                "validation_bits": "bits per character on the validation part",
+                "selected": "the member's best validation evaluation: its reported model",
+                "test_bits": "bits per character on the test part (selected rows only)",
+                "diverged": "the member's loss or gradient stopped being finite"},
+            "points": {
+                **CHAR_POINT,
+                "best_lr": "the learning rate whose replicates have the lowest mean "
+                           "validation bits (each at its selected evaluation)",
+                "validation_bits": "their mean validation bits per character",
+                "test_bits": "their mean test bits per character",
+                "test_bits_low": "their lowest", "test_bits_high": "their highest",
+                "replicates": "replicates at that learning rate",
+                "best_step": "median step of their selected evaluations",
+                "diverged": "members of the point (any learning rate) that diverged",
+                "entropy_rate": "the generated source's entropy rate, bits per character: "
+                                "the floor (empty for a text file)",
+                "source_test_bits": "the true source's bits per character on this test "
+                                    "part (empty for a text file)"}}),
+    Experiment(
+        id="e13_optimizers", kind=SHARDED,
+        title="optimizers: Adam, RMSprop, Adagrad, SGD with Nesterov momentum",
+        source="seed 000 §V, Fig. 11-12", job="optimizer_tables",
+        shard_job="optimizer_shard", shard_output="curve", shards=_e13_shards,
+        params=_e13_params,
+        figures=lambda section, report: [
+            Figure("e13_optimizers", "e13_optimizers",
+                   ("e13_optimizers_curves", "e13_optimizers_rates"))],
+        tables={
+            "curves": PALINDROME_CURVE,
+            "runs": PALINDROME_RUNS,
+            "rates": {
+                "optimizer": PALINDROME_RUN["optimizer"], "model": "cell",
+                "length": PALINDROME_RUN["length"], "hidden_dim": "hidden units",
+                "lr": "learning rate of the shared grid",
+                "score": "its replicates' mean score (area under the accuracy curve)",
+                "score_low": "their lowest", "score_high": "their highest",
+                "replicates": "replicates", "converged": "of those, how many converged",
+                "median_converged_at": "their median step of convergence (empty: none did)",
+                "diverged": "how many diverged",
+                "best": "the optimizer's learning rate with the highest mean score (the "
+                        "smaller one on a tie)"}}),
+    Experiment(
+        id="e14_initialization", kind=SHARDED,
+        title="initialization of the recurrent matrix, and gradient clipping",
+        source="seed 000 §VI, Figs. 13-14; seed 002", job="initialization_tables",
+        shard_job="initialization_shard", shard_output="curve", shards=_e14_shards,
+        figures=lambda section, report: [
+            Figure(f"e14_initialization_{optimizer}", "e14_initialization",
+                   ("e14_initialization_curves",),
+                   {"kind": "curves", "optimizer": optimizer,
+                    "converge_accuracy": section["converge_accuracy"]})
+            for optimizer in section["optimizers"]] + [
+            Figure("e14_initialization_counts", "e14_initialization",
+                   ("e14_initialization_counts",), {"kind": "counts"})],
+        tables={
+            "curves": {**E14_RUN, **SEQUENCE_CURVE},
+            "runs": {**E14_RUN, **SEQUENCE_RUN},
+            "counts": {**{k: v for k, v in E14_RUN.items() if k != "replicate"},
+                       "runs": "runs (replicates)",
+                       "successes": "runs that converged",
+                       "diverged": "runs whose loss or gradient stopped being finite"}}),
+    Experiment(
+        id="e15_palindromes", kind=SHARDED, title="palindromes: RNN vs LSTM (and GRU)",
+        source="seed 003 §1, Figs. 2-4, 6-7", job="palindrome_tables",
+        shard_job="palindrome_shard", shard_output="curve", shards=_e15_shards,
+        params=_e15_params,
+        figures=lambda section, report: [
+            Figure("e15_palindromes_accuracy", "e15_palindromes", ("e15_palindromes_runs",),
+                   {"kind": "accuracy", "pivot": report["e15_palindromes"]["pivot"]}),
+            Figure("e15_palindromes_loss", "e15_palindromes", ("e15_palindromes_curves",),
+                   {"kind": "loss", "pivot": report["e15_palindromes"]["pivot"]})],
+        tables={
+            "curves": PALINDROME_CURVE,
+            "runs": PALINDROME_RUNS,
+            "longest": {
+                "optimizer": PALINDROME_RUN["optimizer"], "model": "cell",
+                "hidden_dim": "hidden units", "lr": "learning rate",
+                "replicate": "replicate (its networks at different lengths differ: each "
+                             "length draws its own)",
+                "longest": "the longest T at which it converged (0: at none)",
+                "through": "the longest T up to which it converged at every length of the "
+                           "grid (0: not at the shortest)",
+                "gaps": "lengths shorter than `longest` at which it did not converge",
+                "lengths": "lengths tried"}}),
+    Experiment(
+        id="e16_rmsprop_adam", kind=SHARDED, title="RMSprop vs Adam on palindromes",
+        source="seed 003 §1, Figs. 1-2, 5-6", job="optimizer_tables",
+        shard_job="optimizer_shard", shard_output="curve", shards=_e16_shards,
+        params=_e16_params,
+        figures=lambda section, report: [
+            Figure("e16_rmsprop_adam", "e16_rmsprop_adam",
+                   ("e15_palindromes_curves", "e16_rmsprop_adam_curves"))],
+        tables={"curves": PALINDROME_CURVE, "runs": PALINDROME_RUNS}),
+    Experiment(
+        id="e17_char_generation", kind=SHARDED,
+        title="character-level generation with temperature, and dropout",
+        source="seed 003 §3, Tables 1-2; seed 002 (dropout, Zaremba et al.)",
+        job="char_tables", shard_job="char_model_shard", shard_output="records",
+        shards=_e17_shards, reads=("corpus",),
+        figures=lambda section, report: [
+            Figure("e17_char_generation_curves", "e17_char_generation",
+                   ("e17_char_generation_curves",), {"kind": "curves"}),
+            Figure("e17_char_generation_sampling", "e17_char_generation",
+                   ("e17_char_generation_measures",),
+                   {"kind": "sampling", "ngram": report["e17_char_generation"]["ngram"]})],
+        tables={
+            "curves": {
+                **E17_MODEL,
+                "step": "training steps taken (0: the initial weights)",
+                "train_bits": "mean training cross-entropy (bits per character) of the steps "
+                              "since the last row (empty at 0)",
+                "train_accuracy": "next-character accuracy on those steps' windows (empty "
+                                  "at 0)",
+                "validation_bits": "bits per character on the corpus's validation part "
+                                   "(consecutive windows, each from a zero state)",
+                "validation_accuracy": "next-character accuracy there",
+                "entropy_rate": "the generated source's entropy rate, bits per character "
+                                "(empty for a text file)",
+                "source_bits": "the true source's bits per character on the validation part "
+                               "itself (empty for a text file)"},
+            "samples": {
+                **E17_MODEL,
+                "kind": "snapshot (from the weights kept at `step`, seed 003 Table 1-2) or "
+                        "prefix (the final model completing the configured prefix)",
+                "step": "training steps of the weights sampled",
+                "temperature": "T of softmax(logits / T); 0 = greedy (the argmax)",
+                "sample": "sample index (0)",
+                "prompt": "what the model was given, as a JSON string literal (snapshot: "
+                          "one random character)",
+                "text": "the prompt and the generated characters, as a JSON string literal"},
+            "measures": {
+                **E17_MODEL,
+                "temperature": "T (0 = greedy)",
+                "sample": "sample index; sample i starts from the same random character "
+                          "and draws with the same uniforms at every temperature",
+                "prompt": "its first character, as a JSON string literal",
+                "text": "the whole sample, as a JSON string literal",
+                "log2_prob": "mean log2-probability of its generated characters under the "
+                             "scorer, each given every character before it",
+                "scorer": "source (the true generated source) or model (the model itself "
+                          "at T = 1, for a text file)",
+                "entropy": "mean entropy (bits) of the distributions its characters were "
+                           "drawn from (0 when greedy)"}}),
+    Experiment(
+        id="e18_lstm_variants", kind=SHARDED, title="LSTM variants",
+        source="seeds 004 and 002; Greff et al. 2017", job="variant_tables",
+        shard_job="variant_shard", shard_output="curve", shards=_e18_shards,
+        figures=lambda section, report: [
+            Figure("e18_lstm_variants", "e18_lstm_variants", ("e18_lstm_variants_runs",),
+                   {"converge_accuracy": section["converge_accuracy"]})],
+        tables={
+            "curves": {**E18_RUN, **SEQUENCE_CURVE},
+            "runs": {**E18_RUN, **SEQUENCE_RUN},
+            "accuracy": {**{k: v for k, v in E18_RUN.items() if k != "replicate"},
+                         "runs": "runs (replicates)",
+                         "successes": "runs that converged",
+                         "diverged": "runs whose loss or gradient stopped being finite",
+                         "best_accuracy": "median of the runs' best accuracy",
+                         "converged_at": "median step of convergence of the runs that "
+                                         "converged (empty: none did)"}}),
 )
 
 BY_ID = {experiment.id: experiment for experiment in REGISTRY}

@@ -11,6 +11,7 @@ sys.path.insert(0, str(SRC))
 from rnnstudy import grid
 from rnnstudy.code import module_files, script_files
 from rnnstudy.config import ConfigError, validate_config
+from rnnstudy.data.text_file import DOWNLOAD as CORPUS_DOWNLOAD, corpus_file
 from rnnstudy.experiments import BY_ID, SELECTION, SHARDED, configured
 from rnnstudy.gpu_slots import requested_gpus
 
@@ -24,6 +25,8 @@ try:
     TABLES = grid.tables(config)
     FIGURES = {figure.name: figure for figure in grid.figures(config)}
     TASKS = grid.tasks(config)
+    # the character corpus's settings; a bad corpus file stops the workflow here
+    CORPUS = grid.corpus_settings(config)
 except ConfigError as error:
     # One plain message, before any job runs.
     print(f"Error: {error}", file=sys.stderr)
@@ -132,6 +135,8 @@ def job_inputs(experiment):
     for name in experiment.reads:
         if name == "dataset":
             inputs["dataset"] = dataset_of(experiment)
+        elif name == "corpus":
+            inputs["corpus"] = CORPUS_JSON
         elif experiment.kind == SELECTION:
             inputs[name] = cell_files(experiment.id, name)
         else:
@@ -142,7 +147,8 @@ def job_inputs(experiment):
                 f"results/runs/{key}.csv"
                 for key, shard in SHARDS.items()
                 if shard.experiment == experiment.id
-            ]
+            ],
+            **({"corpus": CORPUS_JSON} if "corpus" in experiment.reads else {}),
         }
     return inputs
 
@@ -154,7 +160,23 @@ def job_outputs(experiment):
 
 
 def shard_inputs(experiment):
-    return {"dataset": dataset_of(experiment)} if "dataset" in experiment.reads else {}
+    inputs = {}
+    if "dataset" in experiment.reads:
+        inputs["dataset"] = dataset_of(experiment)
+    if "corpus" in experiment.reads:
+        inputs["corpus"] = CORPUS_JSON
+    return inputs
+
+
+# -- the character corpus (E12, E17) --------------------------------------------------------
+CORPUS_JSON = "results/data/corpus.json"
+
+
+def corpus_inputs(wildcards):
+    """The corpus rule's file: the configured path, or the fetched URL (none for a
+    generated corpus)."""
+    source = corpus_file(CORPUS)
+    return {"source": source} if source else {}
 
 
 def shard_params(wildcards, experiment):
