@@ -59,11 +59,14 @@ def write_numbers(*, tables: list[str], summaries: list[str], robustness: list[s
               for name, path in zip(params["tables"], tables, strict=True)}
     training = {e.id: frames[e.id] for e in configured(config) if e.trains}
     experiments = experiment_numbers(frames, config)
-    datasets = pd.concat([read_results(p) for p in summaries], ignore_index=True)
+    # a config of seed 000/003/004 experiments alone trains no classifier: no datasets
+    dataset_frames = [read_results(p) for p in summaries]
+    datasets = (pd.concat(dataset_frames, ignore_index=True) if dataset_frames
+                else pd.DataFrame())
     values = {
         "config": config,
         "provenance": run,
-        "produced_by": producers(list(frames.values()) + [datasets]),
+        "produced_by": producers(list(frames.values()) + dataset_frames),
         "devices": sorted({d for t in training.values() for d in t["device"].unique()}),
         "members_trained": {name: int(len(t)) for name, t in training.items()},
         "diverged": {name: int(t["diverged"].sum()) for name, t in training.items()},
