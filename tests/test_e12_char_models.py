@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 import yaml
 from snakemake.utils import update_config
-from torch import nn
+from test_stacked import reference_member as reference  # torch.nn modules of member p
 
 from rnnstudy import grid
 from rnnstudy.analysis.e12_char_models import (
@@ -34,23 +34,6 @@ from conftest import ROOT
 torch.set_num_threads(1)
 SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
 CPU = torch.device("cpu")
-
-
-def reference(model: CharLM, w: dict, p: int):
-    """torch.nn modules holding member p's parameters (bias_ih = b, bias_hh = 0)."""
-    s = model.shape
-    module = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}[s.cell]
-    rnn = module(s.input_dim, s.hidden_dim, s.layers).double()
-    linear = nn.Linear(s.hidden_dim, s.outputs).double()
-    with torch.no_grad():
-        for layer in range(s.layers):
-            getattr(rnn, f"weight_ih_l{layer}").copy_(w[f"w_ih{layer + 1}"][p].T)
-            getattr(rnn, f"weight_hh_l{layer}").copy_(w[f"w_hh{layer + 1}"][p].T)
-            getattr(rnn, f"bias_ih_l{layer}").copy_(w[f"b{layer + 1}"][p, 0])
-            getattr(rnn, f"bias_hh_l{layer}").zero_()
-        linear.weight.copy_(w["w_out"][p].T)
-        linear.bias.copy_(w["b_out"][p, 0])
-    return rnn, linear
 
 
 @pytest.mark.parametrize("layers", [1, 2])
