@@ -5,7 +5,11 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CORES ?= all
 
-.PHONY: install paper quick smoke test lint bench clean
+# The PDF's only needs outside Python (pdflatex through latexmk; pdftoppm for the tests that
+# look at its pages), from Debian's packages.
+TEX_PACKAGES := latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended poppler-utils
+
+.PHONY: install tex paper arxiv bundle restore quick smoke test lint bench clean
 
 install: $(VENV)/.installed
 
@@ -15,8 +19,30 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-paper: install
+# Installs LaTeX when it is missing and we are root; otherwise says what to install, and
+# everything but the PDF still builds.
+tex:
+	@if command -v latexmk >/dev/null && command -v pdflatex >/dev/null && command -v pdftoppm >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing LaTeX for the PDF: $(TEX_PACKAGES)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES) >/dev/null; \
+	else echo "LaTeX is missing, so results/paper.pdf will not build: run 'sudo apt-get install $(TEX_PACKAGES)'"; fi
+
+paper: install tex
 	$(BIN)/snakemake --cores $(CORES)
+
+# The paper's source, macros, .bbl and figures as arXiv takes them.
+arxiv: install tex
+	$(BIN)/snakemake --cores $(CORES) results/arxiv.tar.gz
+
+# What training and evaluation made, in one archive with a manifest (CONFIGFILE: the config
+# files the build used); `make restore BUNDLE=...` unpacks one after checking every file.
+bundle: install
+	$(BIN)/snakemake --cores $(CORES) bundle $(if $(CONFIGFILE),--configfile $(CONFIGFILE))
+
+restore: install
+	@test -n "$(BUNDLE)" || { echo "usage: make restore BUNDLE=path/to/bundle.tar.gz [CONFIGFILE=...]"; exit 2; }
+	$(BIN)/python -m rnnstudy.bundle restore $(BUNDLE) $(if $(CONFIGFILE),--configfile $(CONFIGFILE))
 
 quick: install
 	$(BIN)/snakemake --cores $(CORES) --configfile workflow/presets/quick.yaml
@@ -24,7 +50,7 @@ quick: install
 smoke: install
 	$(BIN)/snakemake --cores $(CORES) --configfile workflow/presets/smoke.yaml
 
-test: install
+test: install tex
 	$(BIN)/python -m pytest
 
 lint: install

@@ -12,6 +12,9 @@ min_version("9.0")
 configfile: "config.yaml"
 
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
@@ -19,11 +22,13 @@ include: "workflow/rules/experiments.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/robustness.smk"
+include: "workflow/rules/bundle.smk"
 
 
 rule all:
     default_target: True
     input:
         "results/report.html",
+        "results/paper.pdf",
         expand("results/tables/{table}.csv", table=TABLES),
         expand("results/figures/{figure}.{ext}", figure=FIGURES, ext=["png", "pdf"]),

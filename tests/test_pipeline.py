@@ -87,7 +87,7 @@ def test_adding_a_hidden_size_trains_only_the_new_cells(build):
     assert planned(build, "more.yaml") == {}
 
 
-def test_editing_a_figure_notebook_reruns_only_that_figure_and_the_report(build):
+def test_editing_a_figure_notebook_reruns_only_that_figure_the_report_and_the_paper(build):
     notebook = build / "paper" / "figures" / "e2_capacity.py"
     notebook.write_text(notebook.read_text() + "\n# %%\nprint('an edit')\n")
     before = snapshot(build)
@@ -97,7 +97,8 @@ def test_editing_a_figure_notebook_reruns_only_that_figure_and_the_report(build)
                        "results/figures/e2_capacity_first.pdf",
                        "results/notebooks/e2_capacity_first.ipynb",
                        "results/logs/figure/e2_capacity_first.log",
-                       "results/report.html", "results/logs/report.log"}
+                       "results/report.html", "results/logs/report.log",
+                       *PAPER}
 
 
 def test_changing_a_training_setting_retrains_the_cells_that_use_it(build):
@@ -117,6 +118,13 @@ def test_changing_a_training_setting_retrains_the_cells_that_use_it(build):
     assert "train" not in planned(build, "e2.yaml", "threshold.yaml")
 
 
+# What the paper rule writes.
+PAPER = {"results/paper.pdf", "results/paper/paper.tex", "results/paper/paper.bbl",
+         "results/paper/links.tex", "results/logs/paper.log"}
+# What a new number rewrites: the report, the paper's macros and the paper.
+WRITTEN = {"report": 1, "paper_macros": 1, "paper": 1}
+
+
 def edit(path) -> None:
     """A change to a file's code (a comment: its mtime is what Snakemake compares)."""
     path.write_text(path.read_text() + "\n# an edit\n")
@@ -134,25 +142,25 @@ def test_a_changed_module_reruns_exactly_the_jobs_that_import_it(build):
     assert plan == {
         "train": len(grid.training_cells(CONFIG)), "aggregate": len(training),
         **{e.id: 1 for e in training if e.job}, "figure": len(figures),
-        "numbers": 1, "report": 1, "all": 1}
+        "numbers": 1, **WRITTEN, "all": 1}
     assert plan["train"] == 7 and plan["figure"] == 7
 
 
 def test_a_changed_analysis_module_reruns_its_experiment_only(build):
     edit(build / "src" / "rnnstudy" / "analysis" / "e4_trajectories.py")
-    assert planned(build) == {"e4_trajectories": 1, "figure": 1, "numbers": 1, "report": 1,
+    assert planned(build) == {"e4_trajectories": 1, "figure": 1, "numbers": 1, **WRITTEN,
                               "all": 1}
 
 
-def test_a_changed_criterion_reruns_only_the_numbers_and_the_report(build):
+def test_a_changed_criterion_reruns_only_the_numbers_the_report_and_the_paper(build):
     # E5's claims: its 1,000,000-setting shards must not rerun for a change of verdict.
     edit(build / "src" / "rnnstudy" / "claims" / "e5_landscape.py")
-    assert planned(build) == {"numbers": 1, "report": 1, "all": 1}
+    assert planned(build) == {"numbers": 1, **WRITTEN, "all": 1}
 
 
 def test_a_changed_plot_module_redraws_only_its_figures(build):
     edit(build / "src" / "rnnstudy" / "plots" / "e5_landscape.py")
-    assert planned(build) == {"figure": 2, "report": 1, "all": 1}
+    assert planned(build) == {"figure": 2, "report": 1, "paper": 1, "all": 1}
     before = snapshot(build)
     snakemake(build, "--configfile", SMOKE)
     touched = changed(before, snapshot(build))

@@ -27,7 +27,8 @@ def test_each_experiment_has_its_files_under_its_one_name(experiment):
         jobs = importlib.import_module(f"rnnstudy.jobs.{experiment.id}")
         for name in filter(None, (experiment.job, experiment.shard_job)):
             assert "params" in inspect.signature(getattr(jobs, name)).parameters
-    assert (ROOT / "paper" / "sections" / f"{experiment.id}.md").is_file()
+    for ext in ("md", "tex"):  # its sections of the report and the paper
+        assert (ROOT / "paper" / "sections" / f"{experiment.id}.{ext}").is_file()
     config = smoke_config()
     for figure in experiment.figures(config["experiments"][experiment.id], config["report"]):
         assert figure.name.startswith(experiment.id)
@@ -167,6 +168,21 @@ Largest norm: {{ "%.3f" | format(e99.largest) }}.
 
 {{ claims_table(e99.claims) }}
 '''
+SUMMARY_PAPER = r'''\section{E98: toy mean accuracy}
+
+\rnfigure{e98_summary}{Mean validation accuracy per model of E1.}
+
+\claimstable{e98_summary}
+'''
+TOY_PAPER = r'''%% set e99 = n.experiments.e99_toy
+\section{E99: toy weight norms}
+
+\rnfigure{e99_toy}{The norm of each studied model's weights.}
+
+Largest norm: \VAR{e99.largest}.
+
+\claimstable{e99_toy}
+'''
 TOY_SCHEMA = '''      e98_summary: {type: object, additionalProperties: false}
       e99_toy: {$ref: "#/$defs/selection"}
 '''
@@ -200,15 +216,16 @@ def test_a_new_experiment_needs_only_the_checklists_files(build):
     end = text.index("\n)\n\nBY_ID")
     entries = SUMMARY_ENTRY + TOY_ENTRY
     registry.write_text(text[:end] + "\n" + entries.rstrip("\n") + text[end:])
-    for id_, job, analysis, plots, notebook, section in (
+    for id_, job, analysis, plots, notebook, section, paper in (
             ("e98_summary", SUMMARY_JOB, SUMMARY_ANALYSIS, SUMMARY_PLOTS, SUMMARY_NOTEBOOK,
-             SUMMARY_SECTION),
-            ("e99_toy", TOY_JOB, TOY_ANALYSIS, TOY_PLOTS, TOY_NOTEBOOK, TOY_SECTION)):
+             SUMMARY_SECTION, SUMMARY_PAPER),
+            ("e99_toy", TOY_JOB, TOY_ANALYSIS, TOY_PLOTS, TOY_NOTEBOOK, TOY_SECTION, TOY_PAPER)):
         (src / "jobs" / f"{id_}.py").write_text(job)
         (src / "claims" / f"{id_}.py").write_text(analysis)
         (src / "plots" / f"{id_}.py").write_text(plots)
         (build / "paper" / "figures" / f"{id_}.py").write_text(notebook)
         (build / "paper" / "sections" / f"{id_}.md").write_text(section)
+        (build / "paper" / "sections" / f"{id_}.tex").write_text(paper)
     schema = build / "workflow" / "schemas" / "config.schema.yaml"
     text = schema.read_text()
     schema.write_text(text.replace("\n$defs:\n", "\n" + TOY_SCHEMA + "$defs:\n", 1))
@@ -224,7 +241,7 @@ def test_a_new_experiment_needs_only_the_checklists_files(build):
     own = {f"{folder}/{id_}.{ext}" for id_ in ("e98_summary", "e99_toy")
            for folder, ext in (("src/rnnstudy/jobs", "py"), ("src/rnnstudy/claims", "py"),
                                ("src/rnnstudy/plots", "py"), ("paper/figures", "py"),
-                               ("paper/sections", "md"))}
+                               ("paper/sections", "md"), ("paper/sections", "tex"))}
     assert edited == own | {
         "src/rnnstudy/experiments.py", "workflow/schemas/config.schema.yaml", "config.yaml",
         "workflow/presets/quick.yaml", SMOKE, "docs/data-dictionary.md"}
@@ -243,6 +260,10 @@ def test_a_new_experiment_needs_only_the_checklists_files(build):
     assert "weights are not all zero" in report
     assert "E98: toy mean accuracy" in report and 'id="e98_summary"' in report
     assert "e99_toy_norms.csv" in (build / "docs" / "data-dictionary.md").read_text()
+    paper = (results / "paper" / "paper.tex").read_text()
+    assert r"\section{E99: toy weight norms}" in paper
+    assert r"\val{experiments.e99_toy.largest}" in paper
+    assert r"\claimstable{e98_summary}" in paper and (results / "paper.pdf").stat().st_size > 0
 
 
 def test_a_job_function_gets_its_rules_named_files_and_only_the_settings_it_declares():

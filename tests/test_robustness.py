@@ -17,7 +17,8 @@ def test_the_other_word_vectors_rebuild_every_training_experiment_beside_the_mai
     assert plan == {"other_embedding_train": 7, "other_embedding_aggregate": 6,
                     "other_embedding_e3_word_geometry": 1, "other_embedding_e4_trajectories": 1,
                     "other_embedding_e6_update_cosine": 1, "other_embedding_e7_perturbation": 1,
-                    "other_embedding_numbers": 1, "numbers": 1, "report": 1, "all": 1}
+                    "other_embedding_numbers": 1, "numbers": 1, "report": 1,
+                    "paper_macros": 1, "paper": 1, "all": 1}
     before = snapshot(build)
     snakemake(build, "--configfile", SMOKE, "robust.yaml")
     touched = changed(before, snapshot(build))

@@ -1,7 +1,10 @@
+from rnnstudy import snakemake_report
+
 # One rule per experiment that has a job of its own, named after the experiment and made
 # from its registry entry (src/rnnstudy/experiments.py): an experiment added there gets its
 # rule here without an edit. Sharded experiments also get `<id>_shard`, one job per shard
-# their entry lists.
+# their entry lists. An experiment's tables go into Snakemake's own report
+# (`snakemake --report`), under the experiment.
 for experiment in EXPERIMENTS:
     if experiment.kind == SHARDED:
 
@@ -40,7 +43,18 @@ for experiment in EXPERIMENTS:
                 **job_inputs(experiment),
                 code=code(experiment.job_module),
             output:
-                **job_outputs(experiment),
+                **{
+                    key: report(
+                        path,
+                        caption="../report/tables.rst",
+                        category=snakemake_report.category(experiment.id),
+                        subcategory=snakemake_report.TABLES,
+                        labels=snakemake_report.labels(
+                            "table", Path(path).stem, experiment.id, config
+                        ),
+                    )
+                    for key, path in job_outputs(experiment).items()
+                },
             log:
                 f"results/logs/{experiment.id}.log",
             threads: 1

@@ -12,4 +12,4 @@ if config["robustness"]["embedding"]:
         replace_prefix:
             robustness_prefixes(ROBUSTNESS_DIR)
 
-    use rule * from other_embedding exclude all, dataset, corpus, fetch_corpus as other_embedding_*
+    use rule * from other_embedding exclude all, dataset, corpus, fetch_corpus, bundle, paper_macros, paper, arxiv as other_embedding_*

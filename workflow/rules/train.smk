@@ -1,3 +1,6 @@
+from rnnstudy import snakemake_report
+
+
 # One job per grid cell: all inits of (experiment, task, model, shape) as one population.
 rule train:
     input:
@@ -22,14 +25,31 @@ rule train:
         JOB_SCRIPT
 
 
-# The training experiment's tables: one row per member, and one per member per epoch.
+# The training experiment's tables: one row per member, and one per member per epoch; both
+# go into Snakemake's own report (`snakemake --report`), under their experiment.
 rule aggregate:
     input:
         unpack(aggregate_inputs),
         code=code("rnnstudy.jobs.aggregate"),
     output:
-        members="results/tables/{experiment}.csv",
-        epochs="results/tables/{experiment}_epochs.csv",
+        members=report(
+            "results/tables/{experiment}.csv",
+            caption="../report/training-tables.rst",
+            category=lambda wildcards: snakemake_report.category(wildcards.experiment),
+            subcategory=snakemake_report.TABLES,
+            labels=lambda wildcards: snakemake_report.labels(
+                "table", wildcards.experiment, wildcards.experiment, config
+            ),
+        ),
+        epochs=report(
+            "results/tables/{experiment}_epochs.csv",
+            caption="../report/training-tables.rst",
+            category=lambda wildcards: snakemake_report.category(wildcards.experiment),
+            subcategory=snakemake_report.TABLES,
+            labels=lambda wildcards: snakemake_report.labels(
+                "table", f"{wildcards.experiment}_epochs", wildcards.experiment, config
+            ),
+        ),
     log:
         "results/logs/aggregate/{experiment}.log",
     params:

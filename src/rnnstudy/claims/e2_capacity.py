@@ -21,8 +21,8 @@ def capacity(table: pd.DataFrame, success: float, tolerance: float, alpha: float
     for (task, i, h), group in table.groupby(["task", "input_dim", "hidden_dim"]):
         by_model = {}
         for model, g in group.groupby("model"):
-            summary = run_summary(g, success, confidence)
-            by_model[model] = summary
+            by_model[model] = {**run_summary(g, success, confidence),
+                               "input_dim": int(i), "hidden_dim": int(h)}
         shapes.setdefault(task, {})[shape_label(i, h)] = by_model
         if not {"rnn", "gru"} <= set(by_model):
             continue

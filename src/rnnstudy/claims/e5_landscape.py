@@ -37,9 +37,9 @@ def landscape_numbers(table: pd.DataFrame, ks_alike: float, tails: list[float],
             by_model[model] = {
                 "settings": total, "mean": float(np.average(acc, weights=weights)),
                 "median": float(q[0]), "p99": float(q[1]), "max": float(acc.max()),
-                "tails": {f"{t:g}": rate(int(weights[acc >= t].sum()), total, confidence)
-                          for t in tails}}
-        entry = {"models": by_model}
+                "tails": {f"{t:g}": {**rate(int(weights[acc >= t].sum()), total, confidence),
+                                     "threshold": t} for t in tails}}
+        entry = {"models": by_model, "input_dim": int(i), "hidden_dim": int(h)}
         if {"rnn", "gru"} <= set(by_model):
             rnn, gru = by_model["rnn"], by_model["gru"]
             ks = ks_distance(group[group["model"] == "rnn"], group[group["model"] == "gru"])

@@ -8,6 +8,7 @@ is not testable when no comparison is.
 from dataclasses import asdict, dataclass, field
 
 HELD, PARTLY, NOT_HELD, UNTESTABLE = "held", "partly held", "not held", "not testable"
+VERDICTS = (HELD, PARTLY, NOT_HELD, UNTESTABLE)
 
 
 @dataclass

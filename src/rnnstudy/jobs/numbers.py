@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..atomic import write_text
+from ..claims.verdict import VERDICTS
 from ..experiments import configured
 from ..provenance import producers
 from ..results import read_results
@@ -49,6 +50,12 @@ def robustness_table(experiments: dict, choices: dict[str, dict]) -> list[dict]:
     return rows
 
 
+def verdict_counts(experiments: dict) -> dict:
+    """How many claims there are, and how many got each verdict (every verdict named)."""
+    verdicts = [c["verdict"] for result in experiments.values() for c in result["claims"]]
+    return {"claims": len(verdicts), "counts": {v: verdicts.count(v) for v in VERDICTS}}
+
+
 def write_numbers(*, tables: list[str], summaries: list[str], robustness: list[str],
                   numbers: str, params: dict, run: dict) -> None:
     """`tables` are the tables named params["tables"]; params["config"] is the run's config;
@@ -75,6 +82,7 @@ def write_numbers(*, tables: list[str], summaries: list[str], robustness: list[s
         # the paper's order (the keys of `experiments` are sorted in the file)
         "order": list(experiments),
         "robustness": _robustness_rows(experiments, params["robustness"], robustness),
+        "verdicts": verdict_counts(experiments),
     }
     for name, result in experiments.items():
         for c in result["claims"]:
