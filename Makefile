@@ -58,6 +58,7 @@ lint: install
 	$(BIN)/snakefmt --check Snakefile workflow/rules
 
 bench: install
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python benchmarks/speed.py
 
 clean:

@@ -15,9 +15,16 @@ torch.nn.LSTM layers, and the recurrent-dropout variant's Python loop) against t
 torch.nn loop (one 2-layer nn.LSTM); there the "population" column is E17's code. Each
 row's floating-point work is set against a peak measured here (a large float32 matrix
 product), so the distance to the hardware limit is visible.
+
+The classifier's training rows also run, in the same interleaving, the plain PyTorch path
+(models/cells.py) where the population runs fused (models/fused), and the JAX peer
+(benchmarks/peer_jax.py: jit(vmap) of a lax.scan over each member's Adam steps) where jax is
+installed (`pip install -e '.[bench]'`); without jax one line says so and those columns stay
+empty.
 """
 import argparse
 import csv
+import importlib.util
 import multiprocessing
 import statistics
 import time
@@ -25,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-from torch import nn
+from torch import Tensor, nn
 
 from rnnstudy.analysis.e5_landscape import correct_counts, draw_block
 from rnnstudy.analysis.e17_char_generation import CharLSTM, train_step
@@ -33,6 +40,7 @@ from rnnstudy.analysis.palindromes import palindromes
 from rnnstudy.data.sentiment import Vocabulary, sentiment_dataset
 from rnnstudy.data.split import Split
 from rnnstudy.memory import keep_freed_memory
+from rnnstudy.models import fused
 from rnnstudy.models.cells import GATES
 from rnnstudy.models.classifier import PopulationClassifier
 from rnnstudy.models.shapes import Shape, largest_hidden
@@ -74,15 +82,51 @@ def train_flops(model: str, input_dim: int, hidden: int, batch: int, steps: int)
     return 3 * 2 * (input_dim + hidden) * gates * batch * steps
 
 
-def population_training(model: str, members: int, steps: int, data, batch: int = 64):
-    """`steps` minibatch steps of `members` models trained as one population."""
+def training_order(members: int, steps: int, data, batch: int = 64) -> Tensor:
+    """Each member's sequences for `steps` minibatches [P, steps · batch]: its first epoch's."""
+    return torch.stack([epoch_order(m, 1, len(data["train"]))[:steps * batch]
+                        for m in range(members)])
+
+
+def population_training(model: str, members: int, steps: int, data, batch: int = 64,
+                        plain: bool = False):
+    """`steps` minibatch steps of `members` models trained as one population, on the
+    plain PyTorch path if `plain`, else on the fused path where it runs (models/fused)."""
     net = PopulationClassifier(model, 10, 4, 8)
     params, fixed = net.init_population(list(range(members)))
     adam = PopulationAdam.zeros_like(params)
     lr = torch.full((members,), 1e-3, dtype=torch.float64)
-    order = torch.stack([epoch_order(m, 1, len(data["train"]))[:steps * batch]
-                         for m in range(members)])
-    return lambda: train_epoch(net, params, fixed, adam, lr, data["train"], order, batch)
+    order = training_order(members, steps, data, batch)
+
+    def run():
+        with fused.use("plain" if plain else "fused"):
+            train_epoch(net, params, fixed, adam, lr, data["train"], order, batch)
+    return run
+
+
+def load_peer():
+    """benchmarks/peer_jax.py, or None (saying so) where jax is not installed."""
+    if importlib.util.find_spec("jax") is None:
+        print("jax is not installed (the bench extra: pip install -e '.[bench]'): "
+              "no JAX peer columns")
+        return None
+    spec = importlib.util.spec_from_file_location("peer_jax",
+                                                  Path(__file__).with_name("peer_jax.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def peer_training(peer, model: str, members: int, steps: int, data, batch: int = 64):
+    """The JAX peer on the same members: the same initial weights and minibatches as
+    `population_training`, compiled before it is timed (its `compile_seconds`)."""
+    net = PopulationClassifier(model, 10, 4, 8)
+    params, fixed = net.init_population(list(range(members)))
+    w = {name: view.numpy() for name, view in net.unflatten(params, fixed).items()}
+    order = training_order(members, steps, data, batch)
+    tokens = data["train"].tokens[order].view(members, steps, batch, -1)
+    labels = data["train"].labels[order].view(members, steps, batch)
+    return peer.PeerTraining(model, w, tokens.numpy(), labels.numpy())
 
 
 def torch_nn_training(model: str, members: int, steps: int, data, batch: int = 64):
@@ -253,8 +297,8 @@ def steps_rows(tiny: bool, cores: int, peak: dict) -> list[dict]:
         candidates = sorted({1, cores})
         threads, _ = best_threads(lambda: torch_nn_steps(work, steps, data), candidates)
         own, _ = best_threads(lambda: population_steps(work, steps, data), candidates)
-        pop_s, base_s = interleaved(population_steps(work, steps, data), own,
-                                    torch_nn_steps(work, steps, data), threads,
+        pop_s, base_s = interleaved((population_steps(work, steps, data), own),
+                                    (torch_nn_steps(work, steps, data), threads),
                                     repeats=1 if tiny else 3)
         done = work.members * steps
         gflops = steps_flops(work) * done / pop_s / 1e9
@@ -338,8 +382,8 @@ def char_rows(tiny: bool, cores: int, peak: dict) -> list[dict]:
         candidates = sorted({1, cores})
         threads, _ = best_threads(lambda: torch_nn_char_steps(work, data), candidates)
         own, _ = best_threads(lambda: e17_char_steps(work, data), candidates)
-        own_s, base_s = interleaved(e17_char_steps(work, data), own,
-                                    torch_nn_char_steps(work, data), threads,
+        own_s, base_s = interleaved((e17_char_steps(work, data), own),
+                                    (torch_nn_char_steps(work, data), threads),
                                     repeats=1 if tiny else 3)
         model = "lstm" if work.variant == "none" else "lstm_recurrent_dropout"
         characters = steps * work.batch * work.length
@@ -394,18 +438,20 @@ def eval_flops(model: str, input_dim: int, hidden: int, sequences: int, length: 
 
 # -- the table ------------------------------------------------------------------------------
 
-def interleaved(first, first_threads: int, second, second_threads: int,
-                repeats: int) -> tuple[float, float]:
-    """Median seconds of two workloads, run alternately, each at its own thread count."""
+def interleaved(*works, repeats: int) -> list[float]:
+    """Median seconds of workloads given as (work, threads) pairs, run in turn (a, b, c, a,
+    b, c, ...), each at its own torch thread count (None: the JAX peer, on JAX's own)."""
     def at(threads, work):
-        torch.set_num_threads(threads)
+        if threads is not None:
+            torch.set_num_threads(threads)
         return _seconds(work)
-    at(first_threads, first), at(second_threads, second)  # warm-up
-    a, b = [], []
+    for work, threads in works:
+        at(threads, work)  # warm-up
+    times = [[] for _ in works]
     for _ in range(repeats):
-        a.append(at(first_threads, first))
-        b.append(at(second_threads, second))
-    return statistics.median(a), statistics.median(b)
+        for (work, threads), seconds in zip(works, times):
+            seconds.append(at(threads, work))
+    return [statistics.median(seconds) for seconds in times]
 
 
 def best_threads(work_for_threads, candidates, rounds: int = 3) -> tuple[int, float]:
@@ -426,14 +472,13 @@ def best_threads(work_for_threads, candidates, rounds: int = 3) -> tuple[int, fl
     return best, timings[best]
 
 
-def run(tiny: bool, out: Path) -> list[dict]:
-    cores = 1 if tiny else torch.get_num_threads()
-    peak = {t: peak_gflops(t) for t in sorted({1, cores})}
-    print("peak float32 matmul: " + ", ".join(f"{g:.0f} GFLOP/s on {t} thread(s)"
-                                                 for t, g in peak.items()))
-    data = first_task(4000, 2000)
-    sizes = [8] if tiny else [8, 32, 128]
+def training_rows(tiny: bool, cores: int, peak: dict, data,
+                  sizes=(3, 8, 32, 128)) -> list[dict]:
+    """The classifier's training rows: population (fused where it can), torch.nn one by
+    one, the plain path (where the population ran fused) and the JAX peer, interleaved."""
+    sizes = [3] if tiny else sizes
     steps = 2 if tiny else 20
+    peer = load_peer()
     rows = []
     for model in ("gru", "rnn", "lstm"):
         threads, _ = best_threads(
@@ -442,16 +487,41 @@ def run(tiny: bool, out: Path) -> list[dict]:
             # Each side at its own best thread count, as a user would run it.
             own, _ = best_threads(
                 lambda: population_training(model, members, steps, data), sorted({1, cores}))
-            pop_s, base_s = interleaved(population_training(model, members, steps, data), own,
-                                        torch_nn_training(model, members, steps, data), threads,
-                                        repeats=1 if tiny else 3)
+            works = [(population_training(model, members, steps, data), own),
+                     (torch_nn_training(model, members, steps, data), threads)]
+            with fused.use("fused"):
+                path = "fused" if fused.enabled(model, torch.zeros(())) else "plain"
+            if path == "fused":
+                plain_threads, _ = best_threads(
+                    lambda: population_training(model, members, steps, data, plain=True),
+                    sorted({1, cores}))
+                works.append((population_training(model, members, steps, data, plain=True),
+                              plain_threads))
+            if peer:
+                peer_work = peer_training(peer, model, members, steps, data)
+                works.append((peer_work, None))
+            seconds = interleaved(*works, repeats=1 if tiny else 3)
+            pop_s, base_s = seconds[:2]
             parallel_s = None if tiny else parallel_baselines(model, members, steps)
             work = members * steps
             flops = train_flops(model, 4, 8, 64, 10) * work
             rows.append(_row("train", model, f"P={members}", "model-steps/s", work / pop_s,
                              work / base_s, threads, parallel_s and work / parallel_s,
-                             flops / pop_s / 1e9, peak[own], own))
+                             flops / pop_s / 1e9, peak[own], own, path=path,
+                             plain=work / seconds[2] if path == "fused" else None,
+                             peer=work / seconds[-1] if peer else None,
+                             peer_compile=peer_work.compile_seconds if peer else None))
             print(_line(rows[-1]), flush=True)
+    return rows
+
+
+def run(tiny: bool, out: Path) -> list[dict]:
+    cores = 1 if tiny else torch.get_num_threads()
+    peak = {t: peak_gflops(t) for t in sorted({1, cores})}
+    print("peak float32 matmul: " + ", ".join(f"{g:.0f} GFLOP/s on {t} thread(s)"
+                                                 for t, g in peak.items()))
+    data = first_task(4000, 2000)
+    rows = training_rows(tiny, cores, peak, data)
     settings = 32 if tiny else 1024
     for model, i, h in [("gru", 4, 4), ("gru", 2, 2), ("rnn", 4, 4), ("rnn", 2, 2), ("lstm", 4, 4)]:
         loop = max(8, settings // 16)  # torch.nn is slower: fewer settings, same rate
@@ -459,8 +529,8 @@ def run(tiny: bool, out: Path) -> list[dict]:
             lambda: torch_nn_evaluation(model, i, h, loop, data), sorted({1, cores}))
         own, _ = best_threads(
             lambda: population_evaluation(model, i, h, settings, data), sorted({1, cores}))
-        pop_s, base_s = interleaved(population_evaluation(model, i, h, settings, data), own,
-                                    torch_nn_evaluation(model, i, h, loop, data), threads,
+        pop_s, base_s = interleaved((population_evaluation(model, i, h, settings, data), own),
+                                    (torch_nn_evaluation(model, i, h, loop, data), threads),
                                     repeats=1 if tiny else 3)
         flops = eval_flops(model, i, h, 2000, 10) * settings
         rows.append(_row("evaluate", model, f"{i}x{h}", "settings/s", settings / pop_s,
@@ -478,24 +548,39 @@ def run(tiny: bool, out: Path) -> list[dict]:
 
 
 def _row(kind, model, size, unit, population, baseline, threads, parallel, gflops, peak,
-         population_threads):
+         population_threads, path=None, plain=None, peer=None, peer_compile=None):
+    """One table row; `path` is the population's (fused or plain) where it has both, `plain`
+    the plain path's rate beside the fused one, `peer` the JAX peer's rate."""
+    def rate(value):
+        return None if value is None else round(value, 1)
+
+    def ratio(other):
+        return None if other is None else round(population / other, 2)
     return {"work": kind, "model": model, "size": size, "unit": unit,
             "population": round(population, 1), "population_threads": population_threads,
             "torch_nn": round(baseline, 1),
             "ratio": round(population / baseline, 2), "torch_nn_threads": threads,
-            "torch_nn_2_processes": None if parallel is None else round(parallel, 1),
-            "ratio_vs_2_processes": None if parallel is None else round(population / parallel, 2),
-            "gflops": round(gflops, 2), "percent_of_peak": round(100 * gflops / peak, 2)}
+            "torch_nn_2_processes": rate(parallel), "ratio_vs_2_processes": ratio(parallel),
+            "gflops": round(gflops, 2), "percent_of_peak": round(100 * gflops / peak, 2),
+            "path": path, "plain": rate(plain), "ratio_vs_plain": ratio(plain),
+            "jax_peer": rate(peer), "ratio_vs_jax_peer": ratio(peer),
+            "jax_compile_s": None if peer_compile is None else round(peer_compile, 2)}
 
 
 def _line(row) -> str:
     parallel = ("" if row["torch_nn_2_processes"] is None else
                 f"  | 2 torch.nn processes {row['torch_nn_2_processes']:>9,.0f}"
                 f"  ratio {row['ratio_vs_2_processes']:5.1f}x")
-    return (f"{row['work']:8s} {row['model']:4s} {row['size']:6s} population "
+    path = "" if row["path"] is None else f" {row['path']}"
+    plain = ("" if row["plain"] is None else
+             f"  | plain path {row['plain']:>9,.0f}  ratio {row['ratio_vs_plain']:5.2f}x")
+    peer = ("" if row["jax_peer"] is None else
+            f"  | JAX peer {row['jax_peer']:>9,.0f}  ratio {row['ratio_vs_jax_peer']:5.2f}x "
+            f"(compiled in {row['jax_compile_s']:.1f} s)")
+    return (f"{row['work']:8s} {row['model']:4s} {row['size']:6s} population{path} "
             f"({row['population_threads']} thr) {row['population']:>9,.0f} {row['unit']:13s} "
             f"torch.nn ({row['torch_nn_threads']} thr) {row['torch_nn']:>8,.0f}  ratio "
-            f"{row['ratio']:5.1f}x{parallel}  | {row['gflops']:.2f} GFLOP/s = "
+            f"{row['ratio']:5.1f}x{parallel}{plain}{peer}  | {row['gflops']:.2f} GFLOP/s = "
             f"{row['percent_of_peak']:.1f}% of the peak at that thread count")
 
 

@@ -4,9 +4,15 @@ import importlib.util
 import subprocess
 import sys
 
+import numpy as np
 import pytest
+import torch
 
+from rnnstudy.models import fused
+from rnnstudy.models.classifier import PopulationClassifier
 from rnnstudy.models.shapes import largest_hidden
+from rnnstudy.training.adam import PopulationAdam
+from rnnstudy.training.trainer import train_epoch
 
 from conftest import ROOT
 
@@ -34,6 +40,25 @@ def test_the_speed_benchmark_runs_and_writes_its_table(tmp_path):
         assert float(row["gflops"]) > 0 and float(row["percent_of_peak"]) > 0
     assert "peak float32 matmul" in done.stdout
 
+    # The classifier's training rows: the fused path beside the plain one, and the JAX peer
+    # where jax is installed (else one line says so and its columns stay empty).
+    training = [r for r in rows if r["work"] == "train"]
+    assert {r["size"] for r in training} == {"P=3"}
+    has_jax = importlib.util.find_spec("jax") is not None
+    for row in training:
+        assert row["path"] == ("fused" if fused.kernels() else "plain")
+        if row["path"] == "fused":
+            assert float(row["plain"]) > 0
+            ratio = float(row["population"]) / float(row["plain"])
+            assert float(row["ratio_vs_plain"]) == pytest.approx(ratio, rel=0.01, abs=0.01)
+        if has_jax:
+            assert float(row["jax_peer"]) > 0 and float(row["jax_compile_s"]) > 0
+            ratio = float(row["population"]) / float(row["jax_peer"])
+            assert float(row["ratio_vs_jax_peer"]) == pytest.approx(ratio, rel=0.01, abs=0.01)
+        else:
+            assert row["jax_peer"] == row["ratio_vs_jax_peer"] == ""
+    assert ("jax is not installed" in done.stdout) == (not has_jax)
+
     # E8's, E10's and E15's fixed-step workloads: one row per cell, at the documented shapes,
     # with the FLOP rate that the population's rate implies.
     speed = speed_module()
@@ -51,3 +76,35 @@ def test_the_speed_benchmark_runs_and_writes_its_table(tmp_path):
         gflops = speed.steps_flops(shape) * float(row["population"]) / 1e9
         assert float(row["gflops"]) == pytest.approx(gflops, rel=0.01, abs=0.01)
         assert f"{work} {model}" in done.stdout
+
+
+def test_without_jax_the_peer_is_left_out_saying_so(monkeypatch, capsys):
+    speed = speed_module()
+    monkeypatch.setattr(speed.importlib.util, "find_spec", lambda name: None)
+    assert speed.load_peer() is None
+    assert "jax is not installed" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("model", ["rnn", "gru", "lstm"])
+def test_the_jax_peer_trains_the_populations_members(model):
+    """The peer does the population's work: from the same weights on the same minibatches
+    its members end where the population's do (float32 rounding apart)."""
+    pytest.importorskip("jax", reason="the JAX peer needs the bench extra (jax)")
+    speed = speed_module()
+    data = speed.first_task(1000, 10)
+    members, steps = 3, 5
+    peer = speed.peer_training(speed.load_peer(), model, members, steps, data)
+    weights, losses = peer()
+    net = PopulationClassifier(model, 10, 4, 8)
+    params, fixed = net.init_population(list(range(members)))
+    start = params.clone()
+    lr = torch.full((members,), 1e-3, dtype=torch.float64)
+    with fused.use("plain"):
+        train_epoch(net, params, fixed, PopulationAdam.zeros_like(params), lr, data["train"],
+                    speed.training_order(members, steps, data), 64)
+    ours = net.unflatten(params, fixed)
+    assert (params != start).any(1).all()
+    assert losses.shape == (members, steps)
+    for name, value in weights.items():
+        torch.testing.assert_close(torch.from_numpy(np.asarray(value)), ours[name], atol=2e-6,
+                                   rtol=0, msg=lambda m: f"{name}: {m}")

@@ -10,14 +10,17 @@ such cell) is (c, g): h_t = g ⊙ h_{t-1} + (1 − g) ⊙ c. The LSTM variants o
 (2017) that torch.nn lacks: peephole (i, f, g, o, with diagonal peephole weights [P, 1, 3H]
 for i, f, o), CIFG (f, g, o; i = 1 − f) and no forget gate (i, g, o; f ≡ 1).
 
-Training differentiates through these loops with autograd. Hand-written backward passes
-(tried: fused per-step gradients, factors precomputed for all steps) measured slower than
-autograd for GRU and LSTM and no faster for the RNN, so the loops stay plain; only tanh is
-`fast_tanh`.
+Training differentiates through these loops with autograd: the plain path, the reference.
+Hand-written backward passes per step in torch ops (tried: fused per-step gradients,
+factors precomputed for all steps) measured slower than autograd for GRU and LSTM and no
+faster for the RNN, so these loops stay plain; only tanh is `fast_tanh`. models/fused has
+the compiled alternative (whole sequences in one C++ call), which `scan` takes where it
+is enabled.
 """
 import torch
 from torch import Tensor
 
+from . import fused
 from .shapes import GATES
 
 # The sentiment classifier's cells (models/inference.py has a fast forward for each).
@@ -170,7 +173,10 @@ def lstm_nf_scan(gx: Tensor, w_hh: Tensor, b_hh: Tensor) -> list[Tensor]:
 def scan(model: str, gx: Tensor, w_hh: Tensor, b_hh: Tensor,
          peephole: Tensor | None = None) -> list[Tensor]:
     """The hidden states h_1 … h_T of `model` (one of MODELS, or a scan of
-    shapes.SCANS; `peephole` [P, 1, 3H]: the peephole LSTM's diagonal weights)."""
+    shapes.SCANS; `peephole` [P, 1, 3H]: the peephole LSTM's diagonal weights). The GRU
+    and LSTM run fused where models/fused allows (fused.scan_enabled)."""
+    if fused.scan_enabled(model, gx, w_hh.shape[1]):
+        return list(fused.scan(model, gx, w_hh, b_hh).unbind(0))
     if model == "rnn":
         return rnn_scan(gx, w_hh, b_hh)
     if model == "rnn_relu":

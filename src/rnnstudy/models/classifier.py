@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from . import fused
 from .cells import GATES, MODELS, scan
 from .inference import PrefixTree, shared_input_states
 
@@ -147,6 +148,8 @@ class PopulationClassifier:
         of the sequences (`tree.order`), for callers that only count or sum over them.
         """
         if isinstance(tokens, Tensor) and (tokens.dim() == 3 or torch.is_grad_enabled()):
+            if fused.enabled(self.model, w["w_hh"]):
+                return fused.classifier_logits(self.model, w, tokens)
             h = scan(self.model, self.step_inputs(w, tokens), w["w_hh"], w["b_hh"])[-1]
             return torch.baddbmm(w["b_out"], h, w["w_out"])
         tree = tokens if isinstance(tokens, PrefixTree) else PrefixTree.of(tokens, self.vocab_size)

@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ..data.split import Split
+from ..models import fused
 from ..models.classifier import PopulationClassifier
 from ..seeding import derive_seed
 from .adam import PopulationAdam
@@ -151,6 +152,8 @@ def train_epoch(model, params, fixed, adam, lr, train: Split, order: Tensor, bat
     whether each member's loss stayed finite (a member whose loss is not finite stops being
     updated at once; its population-mates are unaffected).
     """
+    if fused.enabled(model.model, params):
+        return fused.train_epoch(model, params, fixed, adam, lr, train, order, batch_size)
     members, n = order.shape
     tokens, labels = train.tokens[order], train.labels[order]  # [p, n, T], [p, n]
     loss_sum = torch.zeros(members, device=params.device, dtype=torch.float64)
