@@ -25,7 +25,9 @@ def test_the_other_word_vectors_rebuild_every_training_experiment_beside_the_mai
     other = "results/robustness/embedding-fixed/"
     assert not {p for p in touched if not p.startswith(other)} - {
         "results/tables/numbers.json", "results/report.html", "results/logs/numbers.log",
-        "results/logs/report.log"}
+        "results/logs/report.log", "results/paper/numbers.tex", "results/logs/paper_macros.log",
+        "results/paper.pdf", "results/paper/paper.tex", "results/paper/paper.bbl",
+        "results/paper/links.tex", "results/logs/paper.log"}
     members = pd.read_csv(build / other / "tables" / "e1_trainability.csv")
     assert set(members["embedding"]) == {"fixed"}
     main = pd.read_csv(build / "results" / "tables" / "e1_trainability.csv")

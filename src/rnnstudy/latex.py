@@ -53,6 +53,7 @@ ALLOWED_DIGITS = [
     r"href|url|bibliography|bibliographystyle|usepackage|documentclass|rnlinks)"
     r"(?:\[[^\]]*\])?\{[^{}]*\}",                       # macro arguments: keys, labels, files
     r"^\s*%%.*$",                                        # template logic
+    r"\\definecolor\{[^{}]*\}\{[^{}]*\}\{[^{}]*\}",        # colours: style, not numbers
     r"#\d", r"\\(?:re)?newcommand\{\\\w+\}\[\d\](?:\[[^\]]*\])?",         # a macro's parameters
     r"\$(?:[^$0-9]|(?<![0-9.])[12](?![0-9.]))*\$",       # formulas' constants: 1/√H, h^2
     r"(?<!\\)%.*$",                                     # comments

@@ -8,6 +8,7 @@ needs LaTeX: without it, it fails with one line saying what to install.
 """
 import json
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -92,8 +93,10 @@ def compile_pdf(directory: Path, main: str = "paper.tex", bibtex: bool = True) -
     error is a PipelineError quoting it."""
     command = [_latexmk(), "-pdf", "-interaction=nonstopmode", "-halt-on-error",
                "-file-line-error", "-bibtex" if bibtex else "-bibtex-", main]
+    # a fixed date (and so /ID): the same sources give the same PDF, byte for byte
+    reproducible = {**os.environ, "SOURCE_DATE_EPOCH": "0", "FORCE_SOURCE_DATE": "1"}
     done = subprocess.run(command, cwd=directory, capture_output=True, text=True,
-                          errors="replace")
+                          errors="replace", env=reproducible)
     if done.returncode != 0:
         log.error("%s", done.stdout[-20000:])
         raise PipelineError(f"LaTeX failed on {main}: {_first_error(done.stdout)}")
