@@ -9,7 +9,7 @@ CORES ?= all
 # look at its pages), from Debian's packages.
 TEX_PACKAGES := latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended poppler-utils
 
-.PHONY: install tex paper arxiv bundle restore quick smoke test lint bench clean
+.PHONY: install tex paper arxiv bundle restore quick smoke test lint bench gpu-check clean
 
 install: $(VENV)/.installed
 
@@ -60,6 +60,13 @@ lint: install
 bench: install
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python benchmarks/speed.py
+
+# On a machine with CUDA: the tests marked `cuda` (torch.nn equality on the GPU, the smoke
+# preset built with device=cuda) and the benchmark's GPU rows, in under 8 minutes.
+gpu-check: install
+	@$(BIN)/python -c "import sys, torch; sys.exit(0 if torch.cuda.is_available() else 'gpu-check: torch sees no CUDA device on this machine')"
+	$(BIN)/python -m pytest -m cuda -rs
+	$(BIN)/python benchmarks/speed.py --device cuda --out benchmarks/out/speed-cuda.csv
 
 clean:
 	rm -rf results .snakemake

@@ -2,6 +2,7 @@
 
     python benchmarks/speed.py            # the full table (a few minutes), also as CSV
     python benchmarks/speed.py --tiny     # a seconds-long check that everything runs
+    python benchmarks/speed.py --device cuda   # training and evaluation rows on a GPU
 
 Every row runs the same work two ways in this process, interleaved (population, baseline,
 population, baseline, ...), and reports both rates and their ratio; absolute times alone
@@ -21,6 +22,11 @@ The classifier's training rows also run, in the same interleaving, the plain PyT
 (benchmarks/peer_jax.py: jit(vmap) of a lax.scan over each member's Adam steps) where jax is
 installed (`pip install -e '.[bench]'`); without jax one line says so and those columns stay
 empty.
+
+With `--device cuda` (make gpu-check) the classifier's training and evaluation rows run on the
+GPU: the population on the plain path (the fused kernels are CPU code) against torch.nn's
+cuDNN modules one by one, each timing closed by a synchronize; the CPU-only columns (fused,
+JAX peer, parallel processes) and the seed-000/003 rows are left out there.
 """
 import argparse
 import csv
@@ -39,6 +45,7 @@ from rnnstudy.analysis.e17_char_generation import CharLSTM, train_step
 from rnnstudy.analysis.palindromes import palindromes
 from rnnstudy.data.sentiment import Vocabulary, sentiment_dataset
 from rnnstudy.data.split import Split
+from rnnstudy.device import resolve_device
 from rnnstudy.memory import keep_freed_memory
 from rnnstudy.models import fused
 from rnnstudy.models.cells import GATES
@@ -50,26 +57,32 @@ from rnnstudy.training.steps import train_steps
 from rnnstudy.training.trainer import epoch_order, train_epoch
 
 TORCH_CELLS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
+DEVICE = torch.device("cpu")  # where the training and evaluation rows run (--device)
 
 
 def first_task(train: int, validation: int) -> dict[str, Split]:
     data = sentiment_dataset("first", 10, {"train": train, "validation": validation, "test": 1},
                              Vocabulary(), 0)
-    return {name: Split.from_numpy(s.tokens, s.labels, "cpu") for name, s in data.items()}
+    return {name: Split.from_numpy(s.tokens, s.labels, DEVICE) for name, s in data.items()}
 
 
 def peak_gflops(threads: int, size: int = 2048, repeats: int = 5) -> float:
     """float32 matrix-product rate: the machine's practical ceiling."""
     torch.set_num_threads(threads)
-    a, b = torch.randn(size, size), torch.randn(size, size)
+    a, b = torch.randn(size, size, device=DEVICE), torch.randn(size, size, device=DEVICE)
     a @ b
     best = min(_seconds(lambda: a @ b) for _ in range(repeats))
     return 2 * size ** 3 / best / 1e9
 
 
 def _seconds(work) -> float:
+    """Wall seconds of `work`, on a GPU until its queued kernels have finished."""
+    if DEVICE.type == "cuda":
+        torch.cuda.synchronize(DEVICE)
     started = time.perf_counter()
     work()
+    if DEVICE.type == "cuda":
+        torch.cuda.synchronize(DEVICE)
     return time.perf_counter() - started
 
 
@@ -93,10 +106,10 @@ def population_training(model: str, members: int, steps: int, data, batch: int =
     """`steps` minibatch steps of `members` models trained as one population, on the
     plain PyTorch path if `plain`, else on the fused path where it runs (models/fused)."""
     net = PopulationClassifier(model, 10, 4, 8)
-    params, fixed = net.init_population(list(range(members)))
+    params, fixed = (t.to(DEVICE) for t in net.init_population(list(range(members))))
     adam = PopulationAdam.zeros_like(params)
-    lr = torch.full((members,), 1e-3, dtype=torch.float64)
-    order = training_order(members, steps, data, batch)
+    lr = torch.full((members,), 1e-3, dtype=torch.float64, device=DEVICE)
+    order = training_order(members, steps, data, batch).to(DEVICE)
 
     def run():
         with fused.use("plain" if plain else "fused"):
@@ -137,11 +150,11 @@ def torch_nn_training(model: str, members: int, steps: int, data, batch: int = 6
     def run():
         for m in range(members):
             torch.manual_seed(m)
-            embed, head = nn.Embedding(10, 4), nn.Linear(8, 2)
-            cell = TORCH_CELLS[model](4, 8, batch_first=True)
+            embed, head = nn.Embedding(10, 4).to(DEVICE), nn.Linear(8, 2).to(DEVICE)
+            cell = TORCH_CELLS[model](4, 8, batch_first=True).to(DEVICE)
             optimizer = torch.optim.Adam(
                 [*embed.parameters(), *cell.parameters(), *head.parameters()], lr=1e-3)
-            order = epoch_order(m, 1, len(labels))
+            order = epoch_order(m, 1, len(labels)).to(DEVICE)
             for s in range(steps):
                 index = order[s * batch:(s + 1) * batch]
                 output, _ = cell(embed(tokens[index]))
@@ -400,7 +413,7 @@ def char_rows(tiny: bool, cores: int, peak: dict) -> list[dict]:
 def population_evaluation(model: str, input_dim: int, hidden: int, settings: int, data):
     net = PopulationClassifier(model, 10, input_dim, hidden)
     params, fixed = draw_block(net, 1, 0, torch.float32)
-    params, fixed = params[:settings], fixed[:settings]
+    params, fixed = params[:settings].to(DEVICE), fixed[:settings].to(DEVICE)
     return lambda: correct_counts(net, params, fixed, data["validation"])
 
 
@@ -411,8 +424,9 @@ def torch_nn_evaluation(model: str, input_dim: int, hidden: int, settings: int, 
     params, fixed = draw_block(net, 1, 0, torch.float32)
     w = net.unflatten(params[:settings], fixed[:settings])
     tokens, labels = data["validation"].tokens, data["validation"].labels
-    embed, head = nn.Embedding(10, input_dim), nn.Linear(hidden, 2)
-    cell = TORCH_CELLS[model](input_dim, hidden, batch_first=True)
+    w = {name: view.to(DEVICE) for name, view in w.items()}
+    embed, head = nn.Embedding(10, input_dim).to(DEVICE), nn.Linear(hidden, 2).to(DEVICE)
+    cell = TORCH_CELLS[model](input_dim, hidden, batch_first=True).to(DEVICE)
 
     @torch.no_grad()
     def run():
@@ -478,7 +492,8 @@ def training_rows(tiny: bool, cores: int, peak: dict, data,
     one, the plain path (where the population ran fused) and the JAX peer, interleaved."""
     sizes = [3] if tiny else sizes
     steps = 2 if tiny else 20
-    peer = load_peer()
+    on_cpu = DEVICE.type == "cpu"
+    peer = load_peer() if on_cpu else None
     rows = []
     for model in ("gru", "rnn", "lstm"):
         threads, _ = best_threads(
@@ -490,7 +505,8 @@ def training_rows(tiny: bool, cores: int, peak: dict, data,
             works = [(population_training(model, members, steps, data), own),
                      (torch_nn_training(model, members, steps, data), threads)]
             with fused.use("fused"):
-                path = "fused" if fused.enabled(model, torch.zeros(())) else "plain"
+                path = "fused" if fused.enabled(model, torch.zeros((), device=DEVICE)) \
+                    else "plain"
             if path == "fused":
                 plain_threads, _ = best_threads(
                     lambda: population_training(model, members, steps, data, plain=True),
@@ -502,7 +518,8 @@ def training_rows(tiny: bool, cores: int, peak: dict, data,
                 works.append((peer_work, None))
             seconds = interleaved(*works, repeats=1 if tiny else 3)
             pop_s, base_s = seconds[:2]
-            parallel_s = None if tiny else parallel_baselines(model, members, steps)
+            parallel_s = None if tiny or not on_cpu else parallel_baselines(model, members,
+                                                                             steps)
             work = members * steps
             flops = train_flops(model, 4, 8, 64, 10) * work
             rows.append(_row("train", model, f"P={members}", "model-steps/s", work / pop_s,
@@ -536,8 +553,11 @@ def run(tiny: bool, out: Path) -> list[dict]:
         rows.append(_row("evaluate", model, f"{i}x{h}", "settings/s", settings / pop_s,
                          loop / base_s, threads, None, flops / pop_s / 1e9, peak[own], own))
         print(_line(rows[-1]), flush=True)
-    rows += steps_rows(tiny, cores, peak)
-    rows += char_rows(tiny, cores, peak)
+    if DEVICE.type == "cpu":
+        rows += steps_rows(tiny, cores, peak)
+        rows += char_rows(tiny, cores, peak)
+    else:
+        print(f"on {DEVICE}: the classifier's training and evaluation rows only")
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
@@ -588,7 +608,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tiny", action="store_true", help="a seconds-long smoke run")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/out/speed.csv"))
+    parser.add_argument("--device", default="cpu", help="cpu (default) or cuda[:N]")
     args = parser.parse_args(argv)
+    global DEVICE
+    DEVICE = resolve_device(args.device)
     keep_freed_memory()  # as every pipeline job does (both sides of each row get it)
     run(args.tiny, args.out)
 

@@ -49,10 +49,18 @@ def fused_path():
         yield
 
 
-def test_rnnstudy_fused_1_chooses_the_fused_path_for_its_cells_on_the_cpu(monkeypatch):
-    monkeypatch.delenv(fused.SETTING, raising=False)
+@pytest.fixture
+def selected():
+    """Restores the process's path after a test that selects one."""
+    before = fused._selected
+    yield
+    fused.select(before)
+
+
+def test_kernels_fused_chooses_the_fused_path_for_its_cells_on_the_cpu(selected):
+    fused.select("plain")
     assert not fused.enabled("gru", torch.zeros(1))
-    monkeypatch.setenv(fused.SETTING, "1")
+    fused.select("fused")
     for model in MODELS:
         assert fused.enabled(model, torch.zeros(1))
         assert fused.enabled(model, torch.zeros(1, dtype=torch.float64))
@@ -278,11 +286,38 @@ def test_without_kernels_the_plain_path_runs_and_says_so_once(monkeypatch, caplo
     assert len(said) == 1 and "did not build" in said[0] and "c++: not found" in said[0]
 
 
-def test_rnnstudy_fused_0_chooses_the_plain_path(monkeypatch):
-    monkeypatch.setenv(fused.SETTING, "0")
+def test_kernels_plain_chooses_the_plain_path_and_a_use_block_overrides_it(selected):
+    fused.select("plain")
     assert not fused.enabled("gru", torch.zeros(1))
     with fused.use("fused"):
         assert fused.enabled("gru", torch.zeros(1))
+    with pytest.raises(ValueError, match="unknown kernels 'fast'"):
+        fused.select("fast")
+
+
+@pytest.mark.parametrize("kernels", ["fused", "plain"])
+def test_a_job_runs_on_the_configs_kernels_and_they_are_in_its_params(selected, kernels):
+    """The config's `kernels` reaches the training jobs' params (so changing it reruns
+    them) and selects the path in the job's process; E5's shards, which evaluate without
+    the cells' kernels, leave it out."""
+    from rnnstudy import grid
+    from rnnstudy.experiments import BY_ID
+    from rnnstudy.jobs.preamble import device_only
+
+    from conftest import smoke_config
+
+    config = {**smoke_config(), "kernels": kernels}
+    cell = grid.training_cells(config)[0]
+    params = grid.cell_params(config, cell, BY_ID[cell.experiment])
+    assert params["kernels"] == kernels
+    shards = {shard.experiment: shard for shard in grid.shards(config)}
+    assert grid.shard_params(config, shards["e8_capacity"])["kernels"] == kernels
+    assert grid.job_params(config, BY_ID["e7_perturbation"])["kernels"] == kernels
+    for evaluates in ("e5_landscape", "e17_char_generation"):
+        assert "kernels" not in grid.shard_params(config, shards[evaluates])
+    fused.select("plain" if kernels == "fused" else "fused")
+    device_only({**params, "device": "cpu"}, 1)
+    assert fused.enabled("gru", torch.zeros(1)) == (kernels == "fused")
 
 
 # -- CUDA ------------------------------------------------------------------------------------

@@ -118,6 +118,20 @@ def test_changing_a_training_setting_retrains_the_cells_that_use_it(build):
     assert "train" not in planned(build, "e2.yaml", "threshold.yaml")
 
 
+def test_switching_the_kernels_reruns_the_jobs_that_run_the_cells_and_no_other(build):
+    """`kernels: plain` changes numbers at float rounding, so every job that trains the
+    recurrent cells (or takes their gradients) reruns; E5's evaluation, E17's torch.nn
+    character models, E9's table work and the datasets do not."""
+    (build / "plain.yaml").write_text("kernels: plain\n")
+    jobs = planned(build, "plain.yaml")
+    assert jobs["train"] == 7 and jobs["e8_capacity_shard"] == 4
+    for rule in ("e7_perturbation", "e6_update_cosine", "e15_palindromes_shard",
+                 "e18_lstm_variants_shard", "e12_char_models_shard"):
+        assert jobs[rule] >= 1, rule
+    for rule in ("dataset", "e5_landscape_shard", "e17_char_generation_shard"):
+        assert rule not in jobs, rule
+
+
 # What the paper rule writes.
 PAPER = {"results/paper.pdf", "results/paper/paper.tex", "results/paper/paper.bbl",
          "results/paper/links.tex", "results/logs/paper.log"}

@@ -71,6 +71,9 @@ class Experiment:
     keeps_trajectory: bool = False  # training keeps every member's weights after every epoch
     device: bool = False  # its job computes on the config's device (and may ask for a GPU);
     # a sharded experiment's shards always do
+    # Its jobs run the recurrent cells of models/ (training or their gradients), so the
+    # config's `kernels` is in their params: changing it reruns them and no other job.
+    kernels: bool = True
     resources: dict = field(default_factory=dict)  # its job's exceptions to the defaults
 
     @property
@@ -566,6 +569,7 @@ REGISTRY = (
         id="e5_landscape", kind=SHARDED, title="the landscape of untrained parameter settings",
         source="seed 001 §VI.A, Fig. 7-8", job="landscape_table", shard_job="landscape_shard",
         shards=_e5_shards, shard_output="histogram", reads=("dataset",),
+        kernels=False,  # evaluation only: models/inference.py
         figures=lambda section, report: [
             Figure(f"e5_landscape_{kind}", "e5_landscape", ("e5_landscape_histogram",),
                    {"kind": kind}) for kind in ("distribution", "box")],
@@ -661,7 +665,7 @@ REGISTRY = (
     Experiment(
         id="e9_relu_tanh", kind=ANALYSIS, title="ReLU vs tanh: what lowers the IRNN's capacity",
         source="seed 000 §IV.B, Fig. 5; Collins et al. 2017 Fig. 2a", job="relu_tanh",
-        reads=("e8_capacity_points",), params=_e9_params,
+        reads=("e8_capacity_points",), params=_e9_params, kernels=False,  # tables only
         figures=_one_figure("e9_relu_tanh", "comparison"),
         tables={"comparison": {
             "layers": "recurrent layers", "budget": "parameter budget",
@@ -817,6 +821,7 @@ REGISTRY = (
         source="seed 003 §3, Tables 1-2; seed 002 (dropout, Zaremba et al.)",
         job="char_tables", shard_job="char_model_shard", shard_output="records",
         shards=_e17_shards, reads=("corpus",),
+        kernels=False,  # its character models are torch.nn.LSTM
         figures=lambda section, report: [
             Figure("e17_char_generation_curves", "e17_char_generation",
                    ("e17_char_generation_curves",), {"kind": "curves"}),

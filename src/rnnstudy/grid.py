@@ -6,7 +6,7 @@ exist and what parameters each job gets; it never re-derives them.
 from dataclasses import dataclass
 
 from .data.text_file import corpus_settings as _corpus_settings
-from .experiments import SELECTION, SHARDED, Experiment, Figure, configured, shapes
+from .experiments import BY_ID, SELECTION, SHARDED, Experiment, Figure, configured, shapes
 
 
 @dataclass(frozen=True)
@@ -106,15 +106,22 @@ def cell_params(config: dict, cell: TrainingCell, experiment: Experiment) -> dic
     return {
         "experiment": cell.experiment, "task": cell.task, "model": cell.model,
         "input_dim": cell.input_dim, "hidden_dim": cell.hidden_dim, "inits": cell.inits,
-        "seed": config["seed"], "embedding": config["model"]["embedding"],
-        "training": training_settings(config, cell.experiment), "device": config["device"],
-        "dtype": config["dtype"], "keep_trajectory": experiment.keeps_trajectory,
+        "embedding": config["model"]["embedding"],
+        "training": training_settings(config, cell.experiment),
+        "keep_trajectory": experiment.keeps_trajectory, **machine_params(config, experiment),
     }
 
 
+def machine_params(config: dict, experiment: Experiment) -> dict:
+    """What every job of `experiment` that computes needs of the config besides its science:
+    the seed, device, dtype, and the cells' kernels where its jobs run them."""
+    kernels = {"kernels": config["kernels"]} if experiment.kernels else {}
+    return {"seed": config["seed"], "device": config["device"], "dtype": config["dtype"],
+            **kernels}
+
+
 def shard_params(config: dict, shard: Shard) -> dict:
-    return {**shard.params, "seed": config["seed"], "device": config["device"],
-            "dtype": config["dtype"]}
+    return {**shard.params, **machine_params(config, BY_ID[shard.experiment])}
 
 
 def job_params(config: dict, experiment: Experiment) -> dict:
@@ -127,7 +134,7 @@ def job_params(config: dict, experiment: Experiment) -> dict:
                   "min_val_acc": section["min_val_acc"]}
     if experiment.kind == SHARDED and "task" in section:
         params = {"task": section["task"]}
-    params.update(seed=config["seed"], device=config["device"], dtype=config["dtype"])
+    params.update(machine_params(config, experiment))
     return {**params, **experiment.params(config)}
 
 

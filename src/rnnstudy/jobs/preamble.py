@@ -6,6 +6,7 @@ import torch
 from ..data.sentiment import SentimentData, load_dataset
 from ..data.split import Split
 from ..device import resolve_device
+from ..models import fused
 
 
 @dataclass
@@ -25,6 +26,10 @@ def device_job(params: dict, dataset: str, threads: int) -> DeviceJob:
 
 
 def device_only(params: dict, threads: int) -> tuple[torch.device, torch.dtype]:
-    """Threads, device and dtype from the job's params, for a job without a dataset file."""
+    """Threads, device, dtype and the cells' kernels from the job's params, for a job
+    without a dataset file. (E5's shards evaluate without the cells' kernels: their params
+    leave `kernels` out, so changing it does not rerun them.)"""
     torch.set_num_threads(threads)
+    if "kernels" in params:
+        fused.select(params["kernels"])
     return resolve_device(params["device"]), getattr(torch, params["dtype"])

@@ -9,16 +9,16 @@ classifier's forward with its backward for autograd (PopulationClassifier.logits
 `scan` is a layer of the stacked networks (models/cells.scan, for the cells and sizes
 `scan_enabled` names).
 
-`enabled` is the one place that chooses between the paths. With RNNSTUDY_FUSED=1 in the
-environment (or inside `use("fused")`) the fused path takes CPU tensors of float32 or
-float64 when its kernels load (compiled on first use, then cached: build.py); the plain
-path takes everything else, saying why once in the log: a machine without a compiler, or
-CUDA tensors (the kernels are CPU code). Unset, the plain path runs everywhere.
+`enabled` is the one place that chooses between the paths. The process's path is the
+config's `kernels` key (`select`, called by every job before it computes; "fused" unless a
+job selects otherwise), or a `use` block's (the benchmark's and the tests' comparisons). On
+the fused path the kernels take CPU tensors of float32 or float64 when they load (compiled
+on first use, then cached: build.py); the plain path takes everything else, saying why once
+in the log: a machine without a compiler, or CUDA tensors (the kernels are CPU code).
 Both compute the same functions (tests/test_fused.py: against the plain path, torch.nn, and
 a member alone), to float rounding: sums run in another order.
 """
 import logging
-import os
 from contextlib import contextmanager
 
 import torch
@@ -29,21 +29,32 @@ from .build import load_kernels
 log = logging.getLogger(__name__)
 
 CELLS = {"rnn": 0, "rnn_relu": 1, "gru": 2, "lstm": 3}  # population_rnn.cpp's Cell
-SETTING = "RNNSTUDY_FUSED"  # "1": the fused path where it can run
+PATHS = ("fused", "plain")
 
 _kernels = None
 _said = set()  # reasons for the plain path already logged
-_chosen = None  # the path `use` chose, if any
+_selected = "fused"  # the process's path (the config's `kernels`)
+_chosen = None  # the path a `use` block chose, if any
+
+
+def _checked(path: str) -> str:
+    if path not in PATHS:
+        raise ValueError(f"unknown kernels {path!r}: fused or plain")
+    return path
+
+
+def select(path: str) -> None:
+    """Make `path` ("fused" or "plain") the process's path: the config's `kernels`."""
+    global _selected
+    _selected = _checked(path)
 
 
 @contextmanager
 def use(path: str):
-    """Choose the path ("fused" or "plain") inside this block, whatever the environment
-    says (the benchmark's and the tests' comparisons)."""
+    """Choose the path ("fused" or "plain") inside this block, whatever was selected (the
+    benchmark's and the tests' comparisons)."""
     global _chosen
-    if path not in ("fused", "plain"):
-        raise ValueError(f"unknown path {path!r}: fused or plain")
-    before, _chosen = _chosen, path
+    before, _chosen = _chosen, _checked(path)
     try:
         yield
     finally:
@@ -71,8 +82,8 @@ def kernels():
 
 def enabled(model: str, x: Tensor) -> bool:
     """Whether `model`'s cell runs fused on tensors like `x`."""
-    chosen = _chosen or ("fused" if os.environ.get(SETTING) == "1" else "plain")
-    if chosen == "plain" or model not in CELLS or x.dtype not in (torch.float32, torch.float64):
+    if ((_chosen or _selected) == "plain" or model not in CELLS
+            or x.dtype not in (torch.float32, torch.float64)):
         return False
     if x.device.type != "cpu":
         _once(f"the fused kernels are CPU code, and tensors are on {x.device.type}")

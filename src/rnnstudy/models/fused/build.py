@@ -65,6 +65,11 @@ def load_kernels():
     from torch.utils import cpp_extension  # imports setuptools: only when building
 
     directory.mkdir(parents=True, exist_ok=True)
+    # cpp_extension runs `ninja` from PATH: the one pip installed beside this interpreter
+    # (the `ninja` dependency) is found even when the environment is not activated.
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
     started = time.perf_counter()
     module = cpp_extension.load(name, [str(SOURCE)], extra_cflags=CFLAGS,
                                 extra_ldflags=LDFLAGS, build_directory=str(directory))
