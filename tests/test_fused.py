@@ -5,9 +5,11 @@ import logging
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 import torch
 import torch.nn.functional as F
+from compare_builds import table_difference
 from test_models import (
     SEEDS,
     VOCAB,
@@ -25,6 +27,9 @@ from rnnstudy.models.stacked import PopulationRNN
 from rnnstudy.training.adam import PopulationAdam
 from rnnstudy.training.steps import train_steps
 from rnnstudy.training.trainer import train_epoch
+
+from conftest import SMOKE, snakemake
+from kill_anywhere import copy_workflow
 
 torch.set_num_threads(1)
 
@@ -353,3 +358,30 @@ def test_on_cuda_the_classifier_matches_torch_nn_there(model):
                                "w_out": linear.weight.grad.T,
                                "b_out": linear.bias.grad[None]}.items():
             torch.testing.assert_close(got[name][p], expected, atol=1e-10, rtol=1e-10)
+
+
+# -- the pipeline on both paths ---------------------------------------------------------------
+
+# Tables whose jobs run each fused entry point on the smoke preset: the classifier's training
+# epoch (E1), the GRU's scan at 8 units (E10), the LSTM's at 8 (E15).
+PATH_TABLES = ["e1_trainability", "e1_trainability_epochs", "e10_per_unit_errors",
+               "e15_palindromes_runs", "e15_palindromes_curves"]
+
+
+def test_the_pipelines_tables_agree_across_the_paths_in_float64(tmp_path):
+    """The smoke preset's tables built on `kernels: fused` and `kernels: plain` agree to
+    1e-9 in float64: the two paths compute the same training, and what differs is rounding
+    (in float32 that rounding, amplified over hundreds of steps, moves a stopping epoch or a
+    converged-at step now and then; docs/speed.md measures it on the quick preset)."""
+    tables = {}
+    for kernels in ("fused", "plain"):
+        workdir = copy_workflow(tmp_path / kernels)
+        (workdir / "path.yaml").write_text(f"dtype: float64\nkernels: {kernels}\n")
+        snakemake(workdir, *(f"results/tables/{t}.csv" for t in PATH_TABLES),
+                  "--configfile", SMOKE, "path.yaml")
+        tables[kernels] = {t: pd.read_csv(workdir / "results" / "tables" / f"{t}.csv")
+                           for t in PATH_TABLES}
+    for table in PATH_TABLES:
+        difference = table_difference(tables["fused"][table], tables["plain"][table])
+        assert not isinstance(difference, str), (table, difference)
+        assert max(difference.values()) <= 1e-9, (table, difference)

@@ -71,8 +71,10 @@ def load_kernels():
     if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
     started = time.perf_counter()
+    other = (directory / "lock").exists()  # another process is building them: we wait
     module = cpp_extension.load(name, [str(SOURCE)], extra_cflags=CFLAGS,
                                 extra_ldflags=LDFLAGS, build_directory=str(directory))
-    log.info("built the fused recurrent kernels in %.1f s, cached in %s",
+    log.info("%s the fused recurrent kernels in %.1f s, cached in %s",
+             "waited for another process's build of" if other else "built",
              time.perf_counter() - started, directory)
     return module
