@@ -124,7 +124,7 @@ def test_switching_the_kernels_reruns_the_jobs_that_run_the_cells_and_no_other(b
     character models, E9's table work and the datasets do not."""
     (build / "plain.yaml").write_text("kernels: plain\n")
     jobs = planned(build, "plain.yaml")
-    assert jobs["train"] == 7 and jobs["e8_capacity_shard"] == 4
+    assert jobs["train"] == 7 and jobs["e8_capacity_shard"] == 2
     for rule in ("e7_perturbation", "e6_update_cosine", "e15_palindromes_shard",
                  "e18_lstm_variants_shard", "e12_char_models_shard"):
         assert jobs[rule] >= 1, rule

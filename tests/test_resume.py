@@ -16,9 +16,10 @@ from rnnstudy.training.checkpoint import Checkpoint
 PARAMS = {
     "experiment": "e2_capacity", "task": "first", "model": "gru", "input_dim": 2,
     "hidden_dim": 4, "inits": 4, "seed": 11, "embedding": "learned", "device": "cpu",
-    "dtype": "float32", "keep_trajectory": True,
-    "training": {"lr": 1e-3, "lr_decay": 0.5, "min_lr": 1e-6, "patience": 50,
-                 "max_epochs": 14, "batch_size": 16},
+    "dtype": "float32", "kernels": "fused", "keep_trajectory": True,
+    # Enough epochs (none stopping early) that a kill lands mid-run on the fast path too.
+    "training": {"lr": 1e-3, "lr_decay": 0.5, "min_lr": 1e-6, "patience": 500,
+                 "max_epochs": 150, "batch_size": 16},
 }
 EVERY_EPOCH = {"epochs": 1, "minutes": 60}
 RUN = {"git_commit": "test", "git_dirty": False, "config_hash": "0", "python": "3",
@@ -76,7 +77,7 @@ def test_sigkill_then_rerun_gives_identical_results(dataset, uninterrupted, tmp_
         deadline = time.monotonic() + 120
         while not checkpoint.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
-        time.sleep(0.3)  # a few more epochs, so the kill lands mid-run
+        time.sleep(0.1)  # a few more epochs, so the kill lands mid-run
         os.killpg(job.pid, signal.SIGKILL)
         job.wait()
     assert job.returncode == -signal.SIGKILL
