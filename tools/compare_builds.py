@@ -5,9 +5,9 @@
 BUILD_A and BUILD_B are workflow directories (each with results/). For every table under
 results/tables/ (and the robustness build's results/robustness/*/tables/) the two must have
 the same columns and rows in the same order; the provenance columns (commit, config hash,
-versions, device) are left out. Text columns must
-be equal; numeric columns are reported by their largest absolute difference, and a table
-whose difference exceeds the tolerance is listed with its worst columns. The verdicts of
+versions, device) are left out. Text columns must be equal; numeric columns are reported by
+their largest absolute difference, and a table whose difference exceeds the tolerance is
+listed with its worst columns. The verdicts of
 numbers.json are compared claim by claim. Exit status 1 if any table or verdict differs
 beyond the tolerance, so the comparison can gate a change of code path.
 """
