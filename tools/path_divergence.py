@@ -13,8 +13,8 @@ other change of summation order (another BLAS, thread count or GPU) would.
 import argparse
 
 import torch
-import torch.nn.functional as F
 
+from rnnstudy.analysis.e8_capacity import at_first_step, binary_loss
 from rnnstudy.models import fused
 from rnnstudy.models.shapes import Shape
 from rnnstudy.models.stacked import PopulationRNN
@@ -38,14 +38,7 @@ def drift(cell: str, hidden: int, steps: list[int], samples: int = 400, batch: i
     def minibatch(step):
         index = torch.randint(0, samples, (members, batch),
                               generator=torch.Generator().manual_seed(step))
-        x = x_all[rows, index]
-        sequence = x.new_zeros(5, *x.shape)
-        sequence[0] = x
-        return sequence, y_all[rows, index]
-
-    def loss(outputs, target):
-        return F.binary_cross_entropy_with_logits(outputs[..., 0], target,
-                                                  reduction="none").mean(1)
+        return at_first_step(x_all[rows, index], 5), y_all[rows, index]
 
     # One run per path, its parameters kept after each asked-for number of steps.
     kept = {"plain": {}, "fused": {}}
@@ -54,7 +47,7 @@ def drift(cell: str, hidden: int, steps: list[int], samples: int = 400, batch: i
             if step in steps:
                 at[step] = now.clone()
         with fused.use(path):
-            train_steps(model, params, lr, max(steps), minibatch, loss, 1, keep)
+            train_steps(model, params, lr, max(steps), minibatch, binary_loss, 1, keep)
     for n in steps:
         gap = (kept["plain"][n] - kept["fused"][n]).abs().amax(1)
         print(f"{cell:4s} H={hidden} after {n:4d} steps: " +

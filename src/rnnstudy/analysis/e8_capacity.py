@@ -24,6 +24,19 @@ BLOCK = 256
 EVAL_ELEMENTS = 1 << 22
 
 
+
+def at_first_step(x: Tensor, unroll: int) -> Tensor:
+    """x [P, B, n_in] at the first of `unroll` steps, zeros after: [T, P, B, n_in]."""
+    out = x.new_zeros(unroll, *x.shape)
+    out[0] = x
+    return out
+
+
+def binary_loss(outputs: Tensor, target: Tensor) -> Tensor:
+    """Each member's mean cross-entropy of its one logit against 0/1 labels: [P]."""
+    return F.binary_cross_entropy_with_logits(outputs[..., 0], target,
+                                              reduction="none").mean(1)
+
 def binary_entropy(p: Tensor) -> Tensor:
     """H2(p) in bits, with H2(0) = H2(1) = 0."""
     p = p.to(torch.float64)
@@ -115,19 +128,13 @@ def train_point(cell: str, layers: int, budget: int, hidden: int, settings: pd.D
     n_members = len(members)
 
     def sequence(x: Tensor) -> Tensor:
-        """x [P, B, n_in] at the first of `unroll` steps, zeros after: [T, P, B, n_in]."""
-        out = x.new_zeros(unroll, *x.shape)
-        out[0] = x
-        return out
+        return at_first_step(x, unroll)
 
     def batch(step: int):
         idx = indices(step)
         return sequence(x_all[replicate.unsqueeze(1), idx]), y_all[replicate.unsqueeze(1), idx]
 
-    def loss(outputs: Tensor, target: Tensor) -> Tensor:
-        return F.binary_cross_entropy_with_logits(outputs[..., 0], target,
-                                                  reduction="none").mean(1)
-
+    loss = binary_loss
     samples_d = samples.to(device)
     records = []
 
