@@ -5,6 +5,7 @@ exist and what parameters each job gets; it never re-derives them.
 """
 from dataclasses import dataclass
 
+from .config import validate_config
 from .data.text_file import corpus_settings as _corpus_settings
 from .experiments import BY_ID, SELECTION, SHARDED, Experiment, Figure, configured, shapes
 
@@ -150,3 +151,36 @@ def tables(config: dict, epochs: bool = True) -> list[str]:
     leaves out the per-epoch training tables."""
     return [name for experiment in configured(config)
             for name in experiment.table_names(epochs)]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the workflow builds for one config: read once, when Snakemake starts."""
+    experiments: list[Experiment]
+    cells: dict[str, TrainingCell]  # by key
+    shards: dict[str, Shard]  # by key
+    job_params: dict[str, dict]  # by experiment id
+    tables: list[str]
+    figures: dict[str, Figure]  # by name
+    tasks: list[str]
+    corpus: dict
+
+
+def plan(config: dict, schema_path) -> Plan:
+    """Validate `config` (filling in defaults, in place) and derive every job from it.
+
+    The Snakefile calls this before anything runs, so every config error, whether the
+    schema's or one that only the grid finds (a budget below one unit, a bad corpus file),
+    is raised here as one ConfigError naming the key; the tests call it the same way.
+    """
+    validate_config(config, schema_path)
+    experiments = configured(config)
+    return Plan(
+        experiments=experiments,
+        cells={cell.key: cell for cell in training_cells(config)},
+        shards={shard.key: shard for shard in shards(config)},
+        job_params={e.id: job_params(config, e) for e in experiments},
+        tables=tables(config),
+        figures={figure.name: figure for figure in figures(config)},
+        tasks=tasks(config),
+        corpus=corpus_settings(config))

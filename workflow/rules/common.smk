@@ -1,5 +1,5 @@
-# Validate the config, then ask the registry and the grid (src/rnnstudy/experiments.py,
-# grid.py) what exists; the input functions of every rule are here.
+# Validate the config and ask the registry and the grid (src/rnnstudy/experiments.py,
+# grid.py) what exists, in one call (grid.plan); the input functions of every rule are here.
 import os
 import sys
 from pathlib import Path
@@ -10,27 +10,25 @@ sys.path.insert(0, str(SRC))
 
 from rnnstudy import grid
 from rnnstudy.code import module_files, script_files
-from rnnstudy.config import ConfigError, validate_config
+from rnnstudy.config import ConfigError
 from rnnstudy.data.text_file import DOWNLOAD as CORPUS_DOWNLOAD, corpus_file
-from rnnstudy.experiments import BY_ID, SELECTION, SHARDED, configured
+from rnnstudy.experiments import BY_ID, SELECTION, SHARDED
 from rnnstudy.gpu_slots import requested_gpus
 
 try:
-    validate_config(config, workflow.source_path("../schemas/config.schema.yaml"))
-    EXPERIMENTS = configured(config)
-    CELLS = {cell.key: cell for cell in grid.training_cells(config)}
-    # (an experiment's shards and params can also find the config wanting)
-    SHARDS = {s.key: s for s in grid.shards(config)}
-    JOB_PARAMS = {e.id: grid.job_params(config, e) for e in EXPERIMENTS}
-    TABLES = grid.tables(config)
-    FIGURES = {figure.name: figure for figure in grid.figures(config)}
-    TASKS = grid.tasks(config)
-    # the character corpus's settings; a bad corpus file stops the workflow here
-    CORPUS = grid.corpus_settings(config)
+    PLAN = grid.plan(config, workflow.source_path("../schemas/config.schema.yaml"))
 except ConfigError as error:
     # One plain message, before any job runs.
     print(f"Error: {error}", file=sys.stderr)
     sys.exit(1)
+EXPERIMENTS = PLAN.experiments
+CELLS = PLAN.cells
+SHARDS = PLAN.shards
+JOB_PARAMS = PLAN.job_params
+TABLES = PLAN.tables
+FIGURES = PLAN.figures
+TASKS = PLAN.tasks
+CORPUS = PLAN.corpus
 # robustness.embedding: the training experiments again with the other word vectors.
 OTHER_EMBEDDING = {"learned": "fixed", "fixed": "learned"}[config["model"]["embedding"]]
 ROBUSTNESS_DIR = f"results/robustness/embedding-{OTHER_EMBEDDING}/"
