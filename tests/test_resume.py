@@ -68,6 +68,7 @@ def assert_same_outputs(a, b):
     assert torch.equal(wa["trajectory"], wb["trajectory"])
 
 
+@pytest.mark.slow
 def test_sigkill_then_rerun_gives_identical_results(dataset, uninterrupted, tmp_path):
     out = tmp_path / "killed"
     out.mkdir()
@@ -94,6 +95,7 @@ def test_sigkill_then_rerun_gives_identical_results(dataset, uninterrupted, tmp_
     assert_same_outputs(uninterrupted, out)
 
 
+@pytest.mark.slow
 def test_a_checkpoint_of_other_settings_or_a_corrupt_one_is_not_used(dataset, uninterrupted,
                                                                      tmp_path, caplog):
     out = tmp_path / "stale"
@@ -110,3 +112,41 @@ def test_a_checkpoint_of_other_settings_or_a_corrupt_one_is_not_used(dataset, un
     run_in_process(dataset, out, EVERY_EPOCH)
     assert "belongs to other inputs or settings" in caplog.text
     assert_same_outputs(uninterrupted, out)
+
+
+# A job function that is stopped in the middle of an atomic write.
+SLOW_JOB = '''
+import time
+from rnnstudy.atomic import atomic_path
+
+def write_slowly(*, table, params):
+    with atomic_path(table) as tmp:
+        tmp.write_text("the first half of a table")
+        print("writing", flush=True)
+        time.sleep(120)
+'''
+# run_rule as Snakemake calls it, with the object Snakemake gives a script.
+RUN_RULE = '''
+import sys
+from types import SimpleNamespace
+from rnnstudy.jobs.runner import run_rule
+
+run_rule(SimpleNamespace(
+    log=[], params=SimpleNamespace(job="slow_job:write_slowly", params={}), input={},
+    output={"table": sys.argv[1]}, resources={}, config={}, scriptdir=".", threads=1))
+'''
+
+
+def test_a_terminated_job_leaves_no_temporary_file(tmp_path):
+    """SIGTERM (scancel, a SLURM time limit) mid-write: the job ends with status 143 and
+    neither the output nor its temporary file is left."""
+    (tmp_path / "slow_job.py").write_text(SLOW_JOB)
+    table = tmp_path / "out" / "table.csv"
+    job = subprocess.Popen([sys.executable, "-c", RUN_RULE, str(table)], cwd=tmp_path,
+                           env={**os.environ, "PYTHONPATH": str(tmp_path)},
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert job.stdout.readline().strip() == "writing"
+    assert [p.name for p in table.parent.iterdir()][0].startswith(".table.tmp-")
+    job.send_signal(signal.SIGTERM)
+    assert job.wait(timeout=30) == 128 + signal.SIGTERM
+    assert list(table.parent.iterdir()) == []

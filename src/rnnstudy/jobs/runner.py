@@ -15,6 +15,7 @@ uses it (device.resolve_device, inside the job function), not at import.
 import importlib
 import inspect
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -56,9 +57,17 @@ def job_arguments(function, inputs: dict, outputs: dict, params: dict, settings:
     return arguments
 
 
+def exit_on_sigterm(signum, frame):
+    """SIGTERM (scancel, a SLURM time limit, Snakemake cancelling its jobs) ends the job as an
+    exception would: the `finally` of every atomic write runs, so no temporary file stays
+    behind (Python's default is to die at once)."""
+    raise SystemExit(128 + signum)
+
+
 def run_rule(snakemake) -> None:
     """Call the rule's job function; a PipelineError becomes one line on stderr and exit
     status 1. `snakemake` is the object Snakemake gives a script."""
+    signal.signal(signal.SIGTERM, exit_on_sigterm)
     handlers = [logging.StreamHandler(sys.stderr)]
     if snakemake.log:
         handlers.append(logging.FileHandler(snakemake.log[0], mode="w", encoding="utf-8"))
