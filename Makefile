@@ -9,7 +9,7 @@ CORES ?= all
 # look at its pages), from Debian's packages.
 TEX_PACKAGES := latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended poppler-utils
 
-.PHONY: install tex paper arxiv bundle restore quick smoke test lint bench gpu-check clean
+.PHONY: install tex paper arxiv bundle restore quick smoke test test-fast lint bench gpu-check clean
 
 install: $(VENV)/.installed
 
@@ -50,8 +50,17 @@ quick: install
 smoke: install
 	$(BIN)/snakemake --cores $(CORES) --configfile workflow/presets/smoke.yaml
 
+# The suite on every core (pytest-xdist; its groups keep the SLURM and the GPU-slot tests each
+# on one worker, and tests/conftest.py orders the work), and the part of it without builds
+# for the edit-test loop.
+PYTEST := $(BIN)/python -m pytest -n auto --dist loadgroup --no-loadscope-reorder
+FAST := not build and not slurm and not slow
+
 test: install tex
-	$(BIN)/python -m pytest
+	$(PYTEST)
+
+test-fast: install
+	$(PYTEST) -m "$(FAST)"
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,4 +1,16 @@
-"""Shared helpers: a copy of the workflow in a temporary directory, and real Snakemake runs."""
+"""The suite's fixtures and hooks: real Snakemake runs, the one smoke build of a session, the
+SLURM test cluster, the markers, and CI's rule that nothing skips.
+
+- `smoke_build` is made once per session, across pytest-xdist's workers behind a file lock,
+  and is read-only: a test that runs anything in it takes `build`, a private copy. The
+  session fails if the shared build changed under the tests.
+- Markers (`--strict-markers`): `build` (runs Snakemake; given to every test that uses a
+  build fixture), `slurm` (needs the SLURM test cluster), `slow` (in-process, but seconds
+  long). `make test-fast` runs the others. Only a `build` or `slurm` test may run Snakemake.
+- The SLURM test cluster starts in the background as soon as collection finds a `slurm`
+  test, so that its install and start overlap the other tests; `cluster` waits for it.
+"""
+import json
 import os
 import re
 import shutil
@@ -8,11 +20,48 @@ import time
 from pathlib import Path
 
 import pytest
+import torch
+from filelock import FileLock
 
-ROOT = Path(__file__).resolve().parents[1]
+from helpers import ROOT
+
 sys.path.insert(0, str(ROOT / "tools"))
 
 from kill_anywhere import copy_workflow  # noqa: E402
+
+SMOKE = "workflow/presets/smoke.yaml"
+BUILD_FIXTURES = {"smoke_build", "timed_smoke_build", "build", "workflow_dir"}
+CLUSTER_SCRIPTS = ROOT / "tests" / "slurm"
+CANNOT_RUN = 77  # start_cluster.sh: no root, no apt, or a real cluster's config present
+CLUSTER_START_TIMEOUT = 900  # seconds: a fresh machine installs SLURM from Debian first
+
+
+def pytest_configure(config):
+    # One thread per process: pytest-xdist runs a worker per core, and the models in
+    # in-process tests are too small for threads to pay.
+    torch.set_num_threads(1)
+
+
+def schedule_rank(item) -> int:
+    """Where a test goes in the run: the SLURM tests first (they mostly wait for the
+    cluster, and the other workers fill that time), then the kill-anywhere test (the
+    longest build after the shared one, which its worker makes first), the other builds,
+    and the in-process tests last, to fill the gaps."""
+    if item.get_closest_marker("slurm"):
+        return 0
+    group = item.get_closest_marker("xdist_group")
+    if group and group.args == ("kill_anywhere",):
+        return 1
+    return 2 if item.get_closest_marker("build") else 3
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if BUILD_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.build)
+    # Every worker sorts alike, as xdist requires (make test keeps this order:
+    # --no-loadscope-reorder).
+    items.sort(key=schedule_rank)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -28,17 +77,38 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"skipped in CI, where every test must run: {reason}"
 
 
+def shared_root(config) -> Path:
+    """The session's temporary folder, the same for every xdist worker (each worker's own
+    basetemp is a folder in it)."""
+    base = config._tmp_path_factory.getbasetemp()
+    return base.parent if hasattr(config, "workerinput") else base
+
+
+# -- Snakemake ---------------------------------------------------------------------------------
+
+_running: list = []  # the test being run in this process, if any
+
+
+@pytest.fixture(autouse=True)
+def _this_test(request):
+    _running.append(request.node)
+    yield
+    _running.remove(request.node)
+
+
 def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     """Run Snakemake (this interpreter's) in `workdir`; output captured as text."""
+    test = _running[-1] if _running else None
+    if test is not None and not (test.get_closest_marker("build")
+                                 or test.get_closest_marker("slurm")):
+        raise AssertionError(f"{test.nodeid} runs Snakemake: mark it `build` (or `slurm`), "
+                             "so that `make test-fast` leaves it out")
     done = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2", *args],
                           cwd=workdir, capture_output=True, text=True)
     if check and done.returncode != 0:
         raise AssertionError(f"snakemake {' '.join(args)} failed ({done.returncode}):\n"
                              f"{done.stdout[-4000:]}\n{done.stderr[-8000:]}")
     return done
-
-
-SMOKE = "workflow/presets/smoke.yaml"
 
 
 def snapshot(workdir) -> dict[str, int]:
@@ -77,18 +147,45 @@ def workflow_dir(tmp_path) -> Path:
     return copy_workflow(tmp_path / "workflow_copy")
 
 
+# -- the shared smoke build --------------------------------------------------------------------
+
+def build_state(workdir: Path) -> dict[str, list[int]]:
+    """Every file of a build, sources and results, by (mtime, size); Snakemake's own records
+    and Python's caches left out (a dry run may write them)."""
+    return {str(p.relative_to(workdir)): [p.stat().st_mtime_ns, p.stat().st_size]
+            for p in workdir.rglob("*") if p.is_file()
+            and not {".snakemake", "__pycache__"} & set(p.relative_to(workdir).parts)}
+
+
 @pytest.fixture(scope="session")
-def timed_smoke_build(tmp_path_factory) -> tuple[Path, float]:
-    """One finished build of the smoke preset and its wall time, shared by all tests."""
-    workdir = copy_workflow(tmp_path_factory.mktemp("smoke") / "build")
-    started = time.monotonic()
-    snakemake(workdir, "--configfile", SMOKE)
-    return workdir, time.monotonic() - started
+def timed_smoke_build(request) -> tuple[Path, float]:
+    """One finished build of the smoke preset and its wall time, shared by every test of the
+    session (and every worker): read it, never run anything in it (take `build`)."""
+    folder = shared_root(request.config) / "smoke"
+    folder.mkdir(exist_ok=True)
+    record = folder / "record.json"
+    with FileLock(folder / "lock"):
+        if not record.exists():  # the first to ask builds it; the others wait and read
+            workdir = copy_workflow(folder / "build")
+            started = time.monotonic()
+            done = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2",
+                                   "--configfile", SMOKE], cwd=workdir, capture_output=True,
+                                  text=True)
+            failed = done.returncode != 0
+            record.write_text(json.dumps({
+                "seconds": time.monotonic() - started,
+                "error": (f"the shared smoke build failed ({done.returncode}):\n"
+                          f"{done.stdout[-4000:]}\n{done.stderr[-8000:]}") if failed else None,
+                "state": build_state(workdir)}))
+        made = json.loads(record.read_text())
+    if made["error"]:
+        pytest.fail(made["error"], pytrace=False)
+    return folder / "build", made["seconds"]
 
 
 @pytest.fixture(scope="session")
 def smoke_build(timed_smoke_build) -> Path:
-    """The shared smoke build; tests that change it use `build`."""
+    """The shared smoke build, read-only; tests that change it or run in it use `build`."""
     return timed_smoke_build[0]
 
 
@@ -96,3 +193,81 @@ def smoke_build(timed_smoke_build) -> Path:
 def build(smoke_build, tmp_path) -> Path:
     """A private copy of the finished smoke build (sources, results, Snakemake's records)."""
     return shutil.copytree(smoke_build, tmp_path / "build", symlinks=True)
+
+
+def check_the_shared_build_is_unchanged(root: Path) -> list[str]:
+    record = root / "smoke" / "record.json"
+    if not record.exists():
+        return []
+    made = json.loads(record.read_text())
+    if made["error"]:
+        return []
+    now = build_state(root / "smoke" / "build")
+    return sorted(path for path in set(now) | set(made["state"])
+                  if now.get(path) != made["state"].get(path))
+
+
+# -- the SLURM test cluster ------------------------------------------------------------------
+
+def pytest_collection_finish(session):
+    """Check that xdist groups the tests it should; start the SLURM test cluster in the
+    background if a `slurm` test is to run (xdist: the first worker to get here starts it;
+    the folder's creation is the claim)."""
+    if getattr(session.config.option, "loadgroup", False):
+        loose = [item.nodeid for item in session.items
+                 if item.get_closest_marker("xdist_group") and "@" not in item.nodeid]
+        if loose:
+            raise pytest.UsageError(
+                f"pytest-xdist's --dist loadgroup does not group {loose[0]} (and "
+                f"{len(loose) - 1} more) with this pytest (pytest-xdist#1386): the SLURM tests "
+                "would share the cluster between workers; use the pinned pytest")
+    if not any(item.get_closest_marker("slurm") for item in session.items):
+        return
+    folder = shared_root(session.config) / "slurm"
+    try:
+        folder.mkdir()
+    except FileExistsError:
+        return
+    subprocess.Popen(["bash", "-c", '"$0" > "$1" 2>&1; echo $? > "$2.tmp"; mv "$2.tmp" "$2"',
+                      CLUSTER_SCRIPTS / "start_cluster.sh", folder / "start.log",
+                      folder / "status"],
+                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def cluster_status(folder: Path, timeout: float) -> int | None:
+    """start_cluster.sh's exit status once it has ended; None if it has not within
+    `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not (folder / "status").exists():
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(0.5)
+    return int((folder / "status").read_text())
+
+
+@pytest.fixture(scope="session")
+def cluster(request):
+    """The one-node SLURM cluster of tests/slurm/start_cluster.sh, up."""
+    folder = shared_root(request.config) / "slurm"
+    status = cluster_status(folder, CLUSTER_START_TIMEOUT)
+    log = (folder / "start.log").read_text() if (folder / "start.log").exists() else ""
+    if status == CANNOT_RUN:
+        pytest.skip(f"no SLURM test cluster: {log.strip()}")
+    assert status == 0, f"start_cluster.sh did not end well ({status}):\n{log}"
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In the main process, once every worker is done: stop the SLURM cluster, and fail
+    the session if a test changed the shared smoke build."""
+    if hasattr(session.config, "workerinput"):
+        return
+    root = shared_root(session.config)
+    if (root / "slurm").exists() and cluster_status(root / "slurm", 300) == 0:
+        subprocess.run([CLUSTER_SCRIPTS / "stop_cluster.sh"], check=False)
+    touched = check_the_shared_build_is_unchanged(root)
+    if touched:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        reporter.write_line(f"the shared smoke build was changed by a test (take `build`, a "
+                            f"copy, to change one): {', '.join(touched[:20])}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

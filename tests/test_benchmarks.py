@@ -14,16 +14,10 @@ from rnnstudy.models.shapes import largest_hidden
 from rnnstudy.training.adam import PopulationAdam
 from rnnstudy.training.trainer import train_epoch
 
-from conftest import ROOT
+from helpers import ROOT, speed_module
 
 
-def speed_module():
-    spec = importlib.util.spec_from_file_location("speed", ROOT / "benchmarks" / "speed.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
+@pytest.mark.slow
 def test_the_speed_benchmark_runs_and_writes_its_table(tmp_path):
     out = tmp_path / "speed.csv"
     done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "speed.py"), "--tiny",
@@ -85,6 +79,7 @@ def test_without_jax_the_peer_is_left_out_saying_so(monkeypatch, capsys):
     assert "jax is not installed" in capsys.readouterr().out
 
 
+@pytest.mark.slow  # JAX compiles each model
 @pytest.mark.parametrize("model", ["rnn", "gru", "lstm"])
 def test_the_jax_peer_trains_the_populations_members(model):
     """The peer does the population's work: from the same weights on the same minibatches

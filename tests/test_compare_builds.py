@@ -3,6 +3,7 @@ import json
 
 import numpy as np
 import pandas as pd
+
 from compare_builds import compare, table_difference
 
 TABLE = pd.DataFrame({"model": ["gru", "rnn"], "val_acc": [0.5, 0.75], "epochs": [3, 4],

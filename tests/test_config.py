@@ -1,15 +1,15 @@
 """A bad config stops Snakemake before any job runs, with a message naming the key."""
-import re
+from collections import Counter
 
 import pytest
 import yaml
 from snakemake.utils import update_config
 
+from rnnstudy import grid
 from rnnstudy.config import ConfigError, validate_config
 
-from conftest import ROOT, snakemake
-
-SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
+from conftest import snakemake
+from helpers import ROOT, SCHEMA
 
 BAD = {
     "unknown key": ("experiments:\n  e1_trainability: {hiden_dims: [2]}\n",
@@ -37,8 +37,29 @@ BAD = {
 }
 
 
+def merged(*overrides: str) -> dict:
+    """config.yaml with override files' text merged over it, as `--configfile` merges them."""
+    config = yaml.safe_load((ROOT / "config.yaml").read_text())
+    for text in overrides:
+        update_config(config, yaml.safe_load(text))
+    return config
+
+
 @pytest.mark.parametrize("case", list(BAD))
-def test_bad_config_stops_before_any_job(workflow_dir, case):
+def test_bad_config_is_refused_naming_the_key(case):
+    """Every case through grid.plan, the one call the Snakefile makes before any job."""
+    text, key = BAD[case]
+    with pytest.raises(ConfigError) as error:
+        grid.plan(merged(text), SCHEMA)
+    assert key in str(error.value)
+    assert str(error.value).startswith("invalid config")
+
+
+# One error the schema finds and one only the grid finds, through real Snakemake: the
+# Snakefile turns grid.plan's ConfigError into one line and stops before any job.
+@pytest.mark.build
+@pytest.mark.parametrize("case", ["unknown key", "budget below one unit"])
+def test_bad_config_stops_snakemake_before_any_job(workflow_dir, case):
     text, key = BAD[case]
     (workflow_dir / "bad.yaml").write_text(text)
     done = snakemake(workflow_dir, "--configfile", "bad.yaml", check=False)
@@ -62,24 +83,24 @@ def test_defaults_fill_missing_keys_and_overrides_inherit():
 
 
 def test_shipped_configs_are_valid():
-    """config.yaml alone, and each preset merged over it the way Snakemake merges them."""
-    validate_config(yaml.safe_load((ROOT / "config.yaml").read_text()), SCHEMA)
+    """config.yaml alone, and each preset merged over it the way Snakemake merges them,
+    through everything the Snakefile checks before it runs."""
+    grid.plan(merged(), SCHEMA)
     for preset in (ROOT / "workflow" / "presets").glob("*.yaml"):
-        merged = yaml.safe_load((ROOT / "config.yaml").read_text())
-        update_config(merged, yaml.safe_load(preset.read_text()))
-        validate_config(merged, SCHEMA)
+        grid.plan(merged(preset.read_text()), SCHEMA)
 
 
-def test_the_seed_scale_preset_plans_the_sources_grid(workflow_dir):
-    """workflow/presets/seed-scale.yaml (for a GPU or a cluster) dry-runs: every shard of
-    seed 000's larger grid is planned."""
-    done = snakemake(workflow_dir, "-n", "--configfile", "workflow/presets/seed-scale.yaml")
-    counts = dict(re.findall(r"^(e\d+_\w+_shard)\s+(\d+)$", done.stdout, re.M))
-    assert counts["e8_capacity_shard"] == "60"  # 6 architectures × 2 depths × 5 budgets
-    assert counts["e10_per_unit_shard"] == "60" and counts["e11_random_functions_shard"] == "27"
+def test_the_seed_scale_preset_plans_the_sources_grid():
+    """workflow/presets/seed-scale.yaml (for a GPU or a cluster): every shard of seed 000's
+    larger grid is planned (one job of the experiment's shard rule each)."""
+    plan = grid.plan(merged((ROOT / "workflow" / "presets" / "seed-scale.yaml").read_text()),
+                     SCHEMA)
+    counts = Counter(shard.experiment for shard in plan.shards.values())
+    assert counts["e8_capacity"] == 60  # 6 architectures × 2 depths × 5 budgets
+    assert counts["e10_per_unit"] == 60 and counts["e11_random_functions"] == 27
     # seed 003's palindromes: 3 architectures × 10 lengths, RMSprop for 2 of them, 4 optimizers
-    assert counts["e15_palindromes_shard"] == "30" and counts["e16_rmsprop_adam_shard"] == "20"
-    assert counts["e13_optimizers_shard"] == "4"
+    assert counts["e15_palindromes"] == 30 and counts["e16_rmsprop_adam"] == 20
+    assert counts["e13_optimizers"] == 4
 
 
 def test_every_error_is_reported_at_once():

@@ -22,9 +22,9 @@ from rnnstudy.data.corpus import (
 from rnnstudy.data.text_file import CorpusError, corpus_settings, sha256_of
 from rnnstudy.jobs.corpus import fetch_corpus, make_corpus
 
-from conftest import ROOT, snakemake
+from conftest import snakemake
+from helpers import ROOT, SCHEMA
 
-SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
 SIZES = {"train": 6000, "validation": 1500, "test": 1500}
 
 

@@ -13,7 +13,7 @@ import torch
 from conftest import SMOKE, snakemake
 from kill_anywhere import copy_workflow
 
-pytestmark = [pytest.mark.cuda,
+pytestmark = [pytest.mark.cuda, pytest.mark.build,
               pytest.mark.skipif(not torch.cuda.is_available(),
                                  reason="no CUDA device on this machine")]
 

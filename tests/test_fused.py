@@ -9,14 +9,6 @@ import pandas as pd
 import pytest
 import torch
 import torch.nn.functional as F
-from compare_builds import table_difference
-from test_models import (
-    SEEDS,
-    VOCAB,
-    check_against_torch,
-    check_gradients_against_torch,
-    reference_member,
-)
 
 from rnnstudy.data.split import Split
 from rnnstudy.models import fused
@@ -28,7 +20,16 @@ from rnnstudy.training.adam import PopulationAdam
 from rnnstudy.training.steps import train_steps
 from rnnstudy.training.trainer import train_epoch
 
+from compare_builds import table_difference
 from conftest import SMOKE, snakemake
+from helpers import (
+    SEEDS,
+    VOCAB,
+    check_against_torch,
+    check_gradients_against_torch,
+    classifier_reference_gradients,
+    mse,
+)
 from kill_anywhere import copy_workflow
 
 torch.set_num_threads(1)
@@ -208,9 +209,6 @@ def test_a_stacked_member_trains_alone_exactly_as_in_its_population(cell):
     y = x[:, 0, ..., :2].clone()
     lr = torch.tensor([1e-2, 3e-3, 3e-2], dtype=torch.float64)
 
-    def mse(outputs, target):
-        return ((outputs - target) ** 2).mean((1, 2))
-
     together = train_steps(model, params, lr, 10, lambda s: (x[s - 1], y[s - 1]), mse, 5)
     assert (together.params != params).any(1).all()
     for p in range(3):
@@ -343,20 +341,13 @@ def test_on_cuda_the_classifier_matches_torch_nn_there(model):
     logits, grad = classifier_loss_and_grad(classifier, params.to(device), fixed.to(device),
                                             tokens, labels)
     got = classifier.unflatten(grad, fixed)
-    w = classifier.unflatten(params, fixed)
+    w = classifier.unflatten(params.to(device), fixed.to(device))
     for p in range(len(SEEDS)):
-        rnn, linear = (m.to(device) for m in reference_member(classifier, w, p))
-        embedding = torch.nn.Embedding.from_pretrained(w["embedding"][p].to(device),
-                                                       freeze=False)
-        want = linear(rnn(embedding(tokens[p]))[0][:, -1])
-        F.cross_entropy(want, labels[p], reduction="sum").backward()
-        torch.testing.assert_close(logits[p], want.detach(), atol=1e-10, rtol=0)
-        for name, expected in {"embedding": embedding.weight.grad,
-                               "w_ih": rnn.weight_ih_l0.grad.T, "w_hh": rnn.weight_hh_l0.grad.T,
-                               "b_ih": rnn.bias_ih_l0.grad[None],
-                               "b_hh": rnn.bias_hh_l0.grad[None],
-                               "w_out": linear.weight.grad.T,
-                               "b_out": linear.bias.grad[None]}.items():
+        want_logits, want = classifier_reference_gradients(classifier, w, p, tokens[p],
+                                                           labels[p])
+        assert want_logits.device.type == "cuda"
+        torch.testing.assert_close(logits[p], want_logits, atol=1e-10, rtol=0)
+        for name, expected in want.items():
             torch.testing.assert_close(got[name][p], expected, atol=1e-10, rtol=1e-10)
 
 
@@ -368,6 +359,7 @@ PATH_TABLES = ["e1_trainability", "e1_trainability_epochs", "e10_per_unit_errors
                "e15_palindromes_runs", "e15_palindromes_curves"]
 
 
+@pytest.mark.build
 def test_the_pipelines_tables_agree_across_the_paths_in_float64(tmp_path):
     """The smoke preset's tables built on `kernels: fused` and `kernels: plain` agree to
     1e-9 in float64: the two paths compute the same training, and what differs is rounding

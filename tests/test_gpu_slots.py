@@ -15,9 +15,10 @@ import pytest
 from rnnstudy.experiments import REGISTRY, SHARDED
 from rnnstudy.gpu_slots import SLOTS_ENV, GpuSlotError, device_ids, gpu_slot, requested_gpus
 
-from conftest import snakemake
+from conftest import SMOKE, snakemake
 
-SMOKE = "workflow/presets/smoke.yaml"
+# Jobs that wait for each other, and a build whose two jobs must overlap: one worker, in turn.
+pytestmark = pytest.mark.xdist_group("gpu_slots")
 
 # A job: takes `gpus` slots, prints its CUDA_VISIBLE_DEVICES, then waits for a line on stdin:
 # "done" ends it normally, "fail" raises inside the slot.
@@ -181,8 +182,9 @@ def test_a_local_run_pins_concurrent_training_jobs_to_distinct_gpus(workflow_dir
     monkeypatch.delenv("SLURM_JOB_ID", raising=False)
     monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
     # The datasets first, so that both training jobs are ready, and start, together; and
-    # 40 epochs each (a few seconds), so that they overlap by more than their start skew.
-    (workflow_dir / "longer.yaml").write_text("training: {max_epochs: 40, patience: 40}\n")
+    # 250 epochs each (about 4 s on the fused path), so that they overlap by more than their
+    # start skew, also on a machine busy with other tests.
+    (workflow_dir / "longer.yaml").write_text("training: {max_epochs: 250, patience: 250}\n")
     configs = ("--configfile", SMOKE, "longer.yaml")
     snakemake(workflow_dir, "results/data/first.npz", "results/data/xor.npz", *configs)
     snakemake(workflow_dir, "results/tables/e1_trainability.csv", *configs,

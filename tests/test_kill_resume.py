@@ -1,18 +1,17 @@
-"""Kill a build anywhere, rerun, same results; two clean builds give identical tables.
+"""Kill a build anywhere, rerun, same results.
 
-The reference is the shared smoke build (conftest). The smoke preset checkpoints every
-epoch, so kills that land in training also exercise resuming from a checkpoint.
+The reference is the shared smoke build (conftest), an uninterrupted build from scratch: the
+killed-and-rerun build must equal it byte for byte, which also holds only because two clean
+builds of the same config are identical. The smoke preset checkpoints every epoch, so kills
+that land in training also exercise resuming from a checkpoint.
 """
+import pytest
+
 from conftest import SMOKE
-from kill_anywhere import build, copy_workflow, differences, kill_and_compare
+from kill_anywhere import kill_and_compare
 
 
-def test_two_clean_builds_are_identical(smoke_build, tmp_path):
-    again = copy_workflow(tmp_path / "again")
-    build(again, [SMOKE])
-    assert differences(smoke_build, again) == []
-
-
+@pytest.mark.xdist_group("kill_anywhere")
 def test_killed_anywhere_and_rerun_gives_the_same_paper(timed_smoke_build, tmp_path):
     lines = []
     result = kill_and_compare([SMOKE], kills=3, seed=1, root=tmp_path,

@@ -20,10 +20,10 @@ def report_items(archive: zipfile.ZipFile) -> dict:
 
 
 def test_the_report_holds_every_figure_and_table_with_its_experiments_caption(
-        smoke_build, tmp_path):
-    before = snapshot(smoke_build)
-    snakemake(smoke_build, "--configfile", SMOKE, "--report", str(tmp_path / "report.zip"))
-    assert changed(before, snapshot(smoke_build)) == set()  # a report runs no job
+        build, tmp_path):
+    before = snapshot(build)
+    snakemake(build, "--configfile", SMOKE, "--report", str(tmp_path / "report.zip"))
+    assert changed(before, snapshot(build)) == set()  # a report runs no job
 
     figures = grid.figures(CONFIG)
     tables = grid.tables(CONFIG)
