@@ -10,7 +10,7 @@ from rnnstudy.claims.e5_landscape import landscape_numbers
 from rnnstudy.claims.e6_update_cosine import cosine_numbers
 from rnnstudy.claims.verdict import HELD, NOT_HELD, PARTLY, UNTESTABLE
 
-from conftest import ROOT
+from helpers import ROOT, judged
 
 
 def test_the_data_dictionary_is_generated_from_the_table_definitions():
@@ -30,10 +30,6 @@ def members(rows) -> pd.DataFrame:
 def grid(task, model, accuracies, shape=(2, 2)):
     """Rows of one task and model: one member per accuracy."""
     return [(task, model, *shape, a) for a in accuracies]
-
-
-def judged(result) -> list[str]:
-    return [c["verdict"] for c in result["claims"]]
 
 
 E1 = {"success": 0.9, "far_more": 2, "alpha": 0.05, "confidence": 0.95}

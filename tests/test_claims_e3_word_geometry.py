@@ -19,6 +19,8 @@ from rnnstudy.claims.e3_word_geometry import (
 from rnnstudy.claims.verdict import HELD, NOT_HELD, UNTESTABLE
 from rnnstudy.models.classifier import PopulationClassifier
 
+from helpers import judged
+
 KINDS = ["stop"] * 6 + ["positive"] * 2 + ["negative"] * 2
 CRITERIA = {"min_margin": 0.5, "spread": 0.05, "alpha": 0.05, "confidence": 0.95}
 
@@ -127,10 +129,6 @@ def tables(candidates):
             words += w
             readout += r
     return pd.DataFrame(words), pd.DataFrame(readout)
-
-
-def judged(result):
-    return [c["verdict"] for c in result["claims"]]
 
 
 def test_e3_claims_use_every_candidate_reaching_the_threshold_against_untrained_weights():

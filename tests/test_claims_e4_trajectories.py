@@ -18,6 +18,8 @@ from rnnstudy.claims.e4_trajectories import claims, decide
 from rnnstudy.data.sentiment import Vocabulary, label
 from rnnstudy.models.classifier import PopulationClassifier
 
+from helpers import judged
+
 torch.set_num_threads(1)
 VOCAB = Vocabulary()
 CRITERIA = {"forget_length": 30, "meet_distance": 0.05, "meet_from": 7, "share": 0.5,
@@ -170,14 +172,10 @@ GRU_NOT = {"val_acc": 0.99, "pairs": [(2000, None), (9, 10)], "tail": 0.2,
 UNTRAINED = {"val_acc": 0.6, **{k: v for k, v in RNN_AS_SEED.items() if k != "val_acc"}}
 
 
-def verdicts(result: dict) -> list[str]:
-    return [c["verdict"] for c in result["claims"]]
-
-
 def test_claims_hold_where_every_qualifying_candidate_behaves_as_the_seed_says():
     result = claims(tables({"rnn": [RNN_AS_SEED] * 8 + [{**RNN_NOT, "val_acc": 0.5}],
                             "gru": [GRU_AS_SEED] * 7}), {}, REPORT)
-    assert verdicts(result) == ["held"] * 4
+    assert judged(result) == ["held"] * 4
     meet = result["claims"][0]
     assert meet["models"] == 15 and "report.e4_trajectories.meet_distance" in meet["keys"]
     assert result["models"]["rnn"]["forgets"]["successes"] == 8  # the untrained one is left out
@@ -186,32 +184,32 @@ def test_claims_hold_where_every_qualifying_candidate_behaves_as_the_seed_says()
 
 def test_claims_do_not_hold_where_the_candidates_behave_otherwise():
     result = claims(tables({"rnn": [RNN_NOT] * 8, "gru": [GRU_NOT] * 8}), {}, REPORT)
-    assert verdicts(result) == ["not held"] * 4
+    assert judged(result) == ["not held"] * 4
     # A majority short of the interval's bound is not enough either: 5 of 8.
     result = claims(tables({"rnn": [RNN_AS_SEED] * 5 + [RNN_NOT] * 3,
                             "gru": [GRU_AS_SEED] * 8}), {}, REPORT)
-    assert verdicts(result)[1] == "not held"
+    assert judged(result)[1] == "not held"
     majority = claims(tables({"rnn": [RNN_AS_SEED] * 5 + [RNN_NOT] * 3,
                               "gru": [GRU_AS_SEED] * 8}), {},
                       {**REPORT, "e4_trajectories": {**CRITERIA, "rule": "majority"}})
-    assert verdicts(majority)[1] == "held"
+    assert judged(majority)[1] == "held"
 
 
 def test_one_model_holding_and_the_other_not_is_partly_held():
     result = claims(tables({"rnn": [RNN_NOT] * 8, "gru": [GRU_AS_SEED] * 8}), {}, REPORT)
-    assert verdicts(result) == ["partly held", "not held", "held", "partly held"]
+    assert judged(result) == ["partly held", "not held", "held", "partly held"]
 
 
 def test_claims_are_not_testable_without_qualifying_candidates_or_with_too_few():
     result = claims(tables({"rnn": [UNTRAINED] * 3, "gru": [{**GRU_AS_SEED, "val_acc": 0.7}]}),
                     {}, REPORT)
-    assert verdicts(result) == ["not testable"] * 4
+    assert judged(result) == ["not testable"] * 4
     # 3 of 3 cannot push a 95% exact interval above one half: not evidence either way.
     result = claims(tables({"rnn": [RNN_AS_SEED] * 3, "gru": [GRU_AS_SEED] * 3}), {}, REPORT)
-    assert verdicts(result) == ["not testable"] * 4
+    assert judged(result) == ["not testable"] * 4
     # Only one model in the run (the smoke preset): the other's parts are not testable.
     result = claims(tables({"rnn": [RNN_AS_SEED] * 8}), {}, REPORT)
-    assert verdicts(result) == ["held", "held", "not testable", "held"]
+    assert judged(result) == ["held", "held", "not testable", "held"]
 
 
 def test_forgetting_beyond_the_probes_is_not_testable():

@@ -12,6 +12,8 @@ from rnnstudy.jobs.e7_perturbation import retraining_protocol, studied_inits
 from rnnstudy.models.classifier import PopulationClassifier
 from rnnstudy.training.protocol import Schedule
 
+from helpers import judged
+
 CRITERIA = {"recovery": 0.85, "returned": 0.5, "decide_on": "last", "window": 5,
             "alpha": 0.05, "confidence": 0.95}
 EPOCHS = 6
@@ -42,10 +44,6 @@ def runs(model, candidates, accuracy, ratio, scales=(0.5, 1.0), draws=3, init_va
                     "val_loss": 1 - t, "scale": scale, "draw": draw,
                     "distance": d0 + (d1 - d0) * t, "sigma_w": 0.4})
     return rows
-
-
-def judged(result):
-    return [c["verdict"] for c in result["claims"]]
 
 
 def numbers(*parts, **criteria):

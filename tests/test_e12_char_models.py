@@ -12,7 +12,6 @@ import torch
 import torch.nn.functional as F
 import yaml
 from snakemake.utils import update_config
-from test_stacked import reference_member as reference  # torch.nn modules of member p
 
 from rnnstudy import grid
 from rnnstudy.analysis.e12_char_models import (
@@ -24,15 +23,13 @@ from rnnstudy.analysis.e12_char_models import (
 from rnnstudy.claims.e12_char_models import char_models
 from rnnstudy.claims.verdict import HELD, NOT_HELD, PARTLY, UNTESTABLE
 from rnnstudy.config import ConfigError, validate_config
-from rnnstudy.data.corpus import build_corpus, read_corpus, write_corpus
-from rnnstudy.data.text_file import corpus_settings
+from rnnstudy.data.corpus import read_corpus
 from rnnstudy.jobs.e12_char_models import sized
 from rnnstudy.models.charlm import BITS_PER_NAT, CharLM, next_char_loss
 
-from conftest import ROOT
+from helpers import ROOT, SCHEMA, markov_corpus, stacked_reference
 
-torch.set_num_threads(1)
-SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
+CORPUS_SIZES = {"train": 30000, "validation": 3000, "test": 3000}
 CPU = torch.device("cpu")
 
 
@@ -54,7 +51,7 @@ def test_every_step_readout_and_its_gradient_equal_torch_nn(cell, layers):
     grad = model.flat_grad(loss.sum(), w)
     grads = model.unflatten(grad)
     for p in range(3):
-        rnn, linear = reference(model, w, p)
+        rnn, linear = stacked_reference(model, w, p)
         x = F.one_hot(ids[:-1, p], alphabet).double()  # [T, B, V]
         expected = linear(rnn(x)[0])  # [T, B, V]
         torch.testing.assert_close(logits[p].view(steps, batch, alphabet), expected,
@@ -99,14 +96,6 @@ def test_a_model_that_predicts_nothing_costs_log2_of_the_alphabet():
                                torch.full((2,), math.log2(11), dtype=torch.float64))
 
 
-def _corpus(tmp_path, **markov):
-    config = validate_config({"corpus": {"train": 30000, "validation": 3000, "test": 3000,
-                                         "markov": markov}}, SCHEMA)
-    text, description = build_corpus(corpus_settings(config))
-    write_corpus(tmp_path / "corpus.txt", tmp_path / "corpus.json", text, description)
-    return read_corpus(tmp_path / "corpus.json")
-
-
 SECTION = {"window": 12, "context": 3, "steps": 200, "batch_size": 32, "evaluate_every": 100,
            "learning_rates": [3e-2], "replicates": 2, "scale": 1.0, "gate_bias": 1.0,
            "clip_norm": 5.0}
@@ -115,7 +104,8 @@ SECTION = {"window": 12, "context": 3, "steps": 200, "batch_size": 32, "evaluate
 def test_a_small_model_learns_the_markov_source(tmp_path):
     """Order 2 over 8 characters with 2 favourites per context: a GRU of ~700 parameters gets
     well below log2(8) = 3 bits towards the floor, never below what the true source scores."""
-    corpus = _corpus(tmp_path, alphabet="etaoins ", order=2, favourites=2, escape=0.05)
+    corpus = read_corpus(markov_corpus(tmp_path, CORPUS_SIZES, alphabet="etaoins ", order=2,
+                                       favourites=2, escape=0.05))
     assert corpus.entropy_rate < 1.5
     curve = train_char_models(corpus, "gru", 1, 1000, 10, SECTION, 7, CPU, torch.float32)
     chosen = curve[curve["selected"]]
@@ -124,10 +114,14 @@ def test_a_small_model_learns_the_markov_source(tmp_path):
     assert (chosen["test_bits"] < 2.0).all()
     assert (chosen["test_bits"] > corpus.source_bits()["test"] - 0.05).all()
     assert not curve["diverged"].any()
+    # seeded from the run's identity: the same run twice is the same; another root seed,
+    # another run
     short = {**SECTION, "steps": 4, "evaluate_every": 2}
-    pd.testing.assert_frame_equal(  # seeded from the run's identity
-        train_char_models(corpus, "rnn", 2, 500, 3, short, 7, CPU, torch.float32),
-        train_char_models(corpus, "rnn", 2, 500, 3, short, 7, CPU, torch.float32))
+    run = train_char_models(corpus, "rnn", 2, 500, 3, short, 7, CPU, torch.float32)
+    pd.testing.assert_frame_equal(
+        run, train_char_models(corpus, "rnn", 2, 500, 3, short, 7, CPU, torch.float32))
+    other = train_char_models(corpus, "rnn", 2, 500, 3, short, 8, CPU, torch.float32)
+    assert (other["validation_bits"] != run["validation_bits"]).all()
     point = best_points(curve, corpus).iloc[0]
     assert point["test_bits"] == pytest.approx(chosen["test_bits"].mean())
     assert point["entropy_rate"] == corpus.entropy_rate

@@ -1,7 +1,6 @@
 """E17: temperature sampling, the recurrent-dropout cell against torch.nn, the measures, a
 killed job resuming to identical tables, a model that learns, the prefix check, the
 verdicts and the benchmark rows."""
-import importlib.util
 import json
 import math
 
@@ -24,13 +23,13 @@ from rnnstudy.analysis.e17_char_generation import (
 )
 from rnnstudy.claims.e17_char_generation import claims
 from rnnstudy.config import ConfigError
-from rnnstudy.data.corpus import build_corpus, read_corpus, write_corpus
+from rnnstudy.data.corpus import read_corpus
 from rnnstudy.errors import PipelineError
 from rnnstudy.experiments import BY_ID
 from rnnstudy.jobs import e17_char_generation as job
 from rnnstudy.training.checkpoint import Checkpoint
 
-from conftest import ROOT
+from helpers import markov_corpus, speed_module
 
 ALPHABET = "abcdef "
 SECTION = {"layers": 2, "hidden": 8, "sequence_length": 12, "batch_size": 16, "lr": 1e-2,
@@ -44,13 +43,9 @@ RUN = {"git_commit": "test", "git_dirty": False, "config_hash": "0", "python": "
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     """A small order-1 Markov corpus over 7 characters (entropy rate known)."""
-    settings = {"source": "markov", "train": 6000, "validation": 1200, "test": 600, "seed": 3,
-                "markov": {"alphabet": ALPHABET, "order": 1, "favourites": 2,
-                           "concentration": 1.0, "escape": 0.05}}
-    text, description = build_corpus(settings)
-    path = tmp_path_factory.mktemp("corpus") / "corpus.json"
-    write_corpus(path.with_suffix(".txt"), path, text, description)
-    return path
+    return markov_corpus(tmp_path_factory.mktemp("corpus"),
+                         {"train": 6000, "validation": 1200, "test": 600}, seed=3,
+                         alphabet=ALPHABET, order=1, favourites=2)
 
 
 # -- sampling and measures ----------------------------------------------------------------
@@ -70,10 +65,27 @@ def test_sampling_follows_softmax_at_temperature_and_tends_to_greedy():
     assert (greedy == int(LOGITS.argmax())).all()
     cold = sample_next(LOGITS.expand(2000, -1), 1e-3, torch.Generator().manual_seed(1))
     assert (cold == int(LOGITS.argmax())).all()
-    # the same uniforms at every temperature: a draw moves monotonically towards the argmax
-    hot = sample_next(LOGITS.expand(5, -1), 2.0, torch.Generator().manual_seed(3))
-    again = sample_next(LOGITS.expand(5, -1), 2.0, torch.Generator().manual_seed(3))
-    assert torch.equal(hot, again)
+
+
+
+def test_every_temperature_draws_the_same_uniform_per_row():
+    """One uniform per row whatever T, even T = 0 (the argmax): each draw is that uniform's
+    inverse CDF under softmax(logits / T), and the generator moves on by the same draws, so
+    samples at different temperatures differ only by the temperature."""
+    rows = 500
+    g = torch.Generator().manual_seed(3)
+    u = torch.rand(rows, 1, generator=g, dtype=torch.float64)
+    after = g.get_state()
+    for t in (0.0, 0.5, 1.0, 2.0):
+        g = torch.Generator().manual_seed(3)
+        drawn = sample_next(LOGITS.expand(rows, -1), t, g)
+        if t == 0:
+            want = torch.full((rows,), int(LOGITS.argmax()))
+        else:
+            cdf = torch.softmax(LOGITS.double() / t, -1).cumsum(-1)
+            want = (cdf <= u * cdf[-1]).sum(1)  # the first index whose CDF exceeds u
+        assert torch.equal(drawn, want), t
+        assert torch.equal(g.get_state(), after), t
 
 
 def test_entropy_of_known_distributions():
@@ -371,9 +383,7 @@ def test_verdicts_follow_the_evidence_and_need_enough_replicates():
 # -- the benchmark rows ---------------------------------------------------------------------
 
 def test_the_benchmark_rows_of_e17_run():
-    spec = importlib.util.spec_from_file_location("speed", ROOT / "benchmarks" / "speed.py")
-    speed = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(speed)
+    speed = speed_module()
     rows = speed.char_rows(tiny=True, cores=1, peak={1: 10.0})
     assert [(r["work"], r["model"]) for r in rows] == [
         ("char_lm", "lstm"), ("char_lm", "lstm_recurrent_dropout")]

@@ -9,55 +9,16 @@ from rnnstudy.models.cells import GATES, MODELS
 from rnnstudy.models.classifier import PopulationClassifier
 from rnnstudy.models.inference import PrefixTree
 
-torch.set_num_threads(1)
+from helpers import (
+    SEEDS,
+    VOCAB,
+    check_against_torch,
+    check_gradients_against_torch,
+    classifier_reference,
+    torch_rnn,
+)
 
-SEEDS = [11, 22, 33, 44]
-VOCAB = 10
 SHAPES = [(3, 5), (2, 2)]  # (input, hidden)
-
-
-def reference_module(model: str, input_dim: int, hidden_dim: int) -> torch.nn.Module:
-    if model in ("rnn", "rnn_relu"):
-        return torch.nn.RNN(input_dim, hidden_dim, batch_first=True,
-                            nonlinearity="tanh" if model == "rnn" else "relu")
-    if model == "gru":
-        return torch.nn.GRU(input_dim, hidden_dim, batch_first=True)
-    return torch.nn.LSTM(input_dim, hidden_dim, batch_first=True)
-
-
-def reference_member(classifier, w, p):
-    """torch.nn modules holding member p's parameters."""
-    dtype = w["w_ih"].dtype
-    rnn = reference_module(classifier.model, classifier.input_dim, classifier.hidden_dim).to(dtype)
-    linear = torch.nn.Linear(classifier.hidden_dim, classifier.classes).to(dtype)
-    with torch.no_grad():
-        rnn.weight_ih_l0.copy_(w["w_ih"][p].T)
-        rnn.weight_hh_l0.copy_(w["w_hh"][p].T)
-        rnn.bias_ih_l0.copy_(w["b_ih"][p].reshape(-1))
-        rnn.bias_hh_l0.copy_(w["b_hh"][p].reshape(-1))
-        linear.weight.copy_(w["w_out"][p].T)
-        linear.bias.copy_(w["b_out"][p].reshape(-1))
-    return rnn, linear
-
-
-def check_against_torch(classifier, params, fixed, tokens, atol=1e-5):
-    """Compare every hidden state and the logits of every member with torch.nn."""
-    members = params.shape[0]
-    w = classifier.unflatten(params, fixed)
-    with torch.no_grad():
-        states = torch.stack(classifier.hidden_states(params, fixed, tokens), 2)  # [P, B, T, H]
-        logits = classifier.logits(params, fixed, tokens)
-    batch, steps = tokens.shape[-2:]
-    assert states.shape == (members, batch, steps, classifier.hidden_dim)
-    assert logits.shape == (members, batch, classifier.classes)
-    for p in range(members):
-        member_tokens = tokens if tokens.dim() == 2 else tokens[p]
-        rnn, linear = reference_member(classifier, w, p)
-        with torch.no_grad():
-            want_states, _ = rnn(w["embedding"][p][member_tokens])
-            want_logits = linear(want_states[:, -1])
-        torch.testing.assert_close(states[p], want_states, atol=atol, rtol=0)
-        torch.testing.assert_close(logits[p], want_logits, atol=atol, rtol=0)
 
 
 @pytest.mark.parametrize("shape", SHAPES)
@@ -112,23 +73,10 @@ def test_members_with_the_same_batch_in_both_layouts_agree(model):
 
 # -- gradients against torch.nn --------------------------------------------------------------
 
-def reference_gradients(classifier, w, p, tokens, labels):
-    """d/d(weights) of member p's summed cross-entropy, computed through torch.nn modules
-    holding its weights, in the population's layout (w_ih [in, G*H], biases [1, G*H], ...)."""
-    rnn, linear = reference_member(classifier, w, p)
-    embedding = torch.nn.Embedding.from_pretrained(w["embedding"][p].clone(), freeze=False)
-    states, _ = rnn(embedding(tokens))
-    F.cross_entropy(linear(states[:, -1]), labels, reduction="sum").backward()
-    return {"embedding": embedding.weight.grad,
-            "w_ih": rnn.weight_ih_l0.grad.T, "w_hh": rnn.weight_hh_l0.grad.T,
-            "b_ih": rnn.bias_ih_l0.grad[None], "b_hh": rnn.bias_hh_l0.grad[None],
-            "w_out": linear.weight.grad.T, "b_out": linear.bias.grad[None]}
-
-
 def gate_preactivations(classifier, w, p, tokens):
     """Member p's pre-activations of its sigmoid/tanh gates at every step, [B, T, width]
     (GRU: r and z only, since n's depends on r), from torch.nn's hidden states."""
-    rnn, _ = reference_member(classifier, w, p)
+    rnn, _ = classifier_reference(classifier, w, p)
     with torch.no_grad():
         inputs = w["embedding"][p][tokens]
         states, _ = rnn(inputs)
@@ -136,39 +84,6 @@ def gate_preactivations(classifier, w, p, tokens):
         a = (inputs @ rnn.weight_ih_l0.T + rnn.bias_ih_l0
              + previous @ rnn.weight_hh_l0.T + rnn.bias_hh_l0)
     return a[..., :2 * classifier.hidden_dim] if classifier.model == "gru" else a
-
-
-def check_gradients_against_torch(classifier, params, fixed, tokens, labels):
-    """The trainer's gradient (`logits_of` + `flat_grad`) of the members' summed
-    cross-entropy equals, member by member and parameter by parameter, torch.nn's.
-
-    tokens [B, T] with labels [B], or [P, B, T] with [P, B]. Tolerance: 1e-10 relative to
-    the largest entry of each gradient, not to each entry, since a saturated unit's
-    derivative 1 - y² is itself only known to within an ulp of y (both here and in torch.nn).
-    """
-    members = params.shape[0]
-    x = params.clone().requires_grad_(True)
-    views = classifier.unflatten(x, fixed)
-    target = labels.expand(members, -1) if labels.dim() == 1 else labels
-    loss = F.cross_entropy(classifier.logits_of(views, tokens).transpose(1, 2), target,
-                           reduction="sum")
-    grad = classifier.flat_grad(loss, views)
-    # Differentiating `logits` with respect to the flat tensor gives the same gradient.
-    loss = F.cross_entropy(classifier.logits(x, fixed, tokens).transpose(1, 2), target,
-                           reduction="sum")
-    (direct,) = torch.autograd.grad(loss, x)
-    torch.testing.assert_close(grad, direct, atol=0, rtol=0)
-    got = classifier.unflatten(grad, fixed)
-    w = classifier.unflatten(params, fixed)
-    for p in range(members):
-        member_tokens = tokens if tokens.dim() == 2 else tokens[p]
-        want = reference_gradients(classifier, w, p, member_tokens, target[p])
-        for param in classifier.trainable:
-            expected = want[param.name]
-            scale = expected.abs().max().item()
-            assert scale > 0, (p, param.name)  # else the comparison would be vacuous
-            torch.testing.assert_close(got[param.name][p], expected, rtol=1e-10,
-                                       atol=1e-10 * scale, msg=lambda m: f"{p} {param.name}: {m}")
 
 
 @pytest.mark.parametrize("layout", ["shared", "per_member"])
@@ -228,7 +143,7 @@ def test_unknown_model_and_embedding_are_refused():
 def test_parameter_count_matches_torch_nn(model):
     input_dim, hidden_dim = 3, 5
     classifier = PopulationClassifier(model, VOCAB, input_dim, hidden_dim)
-    reference = (sum(p.numel() for p in reference_module(model, input_dim, hidden_dim).parameters())
+    reference = (sum(p.numel() for p in torch_rnn(model, input_dim, hidden_dim).parameters())
                  + hidden_dim * 2 + 2 + VOCAB * input_dim)
     assert classifier.n_params == reference
     params, fixed = classifier.init_population(SEEDS)

@@ -4,12 +4,11 @@ converged members."""
 import pytest
 import torch
 import torch.nn.functional as F
-from test_stacked import population, reference_member, rows_of, task_batches
 
 from rnnstudy.training.optimizers import OPTIMIZERS, population_optimizer
 from rnnstudy.training.steps import train_steps
 
-torch.set_num_threads(1)
+from helpers import mse, population, rows_of, stacked_reference, task_batches
 
 TORCH_OPTIMIZERS = {
     "adam": lambda params, lr, o: torch.optim.Adam(params, lr=lr, **o),
@@ -20,10 +19,6 @@ TORCH_OPTIMIZERS = {
 # Non-default options, so that passing them through is tested too.
 OPTIONS = {"adam": {"betas": (0.8, 0.99), "eps": 1e-7}, "rmsprop": {"alpha": 0.9, "eps": 1e-6},
            "adagrad": {"eps": 1e-9}, "sgd_nesterov": {"momentum": 0.8}}
-
-
-def mse(outputs, target):
-    return ((outputs - target) ** 2).mean((1, 2))
 
 
 def flat_of(model, rnn, linear):
@@ -41,7 +36,7 @@ def flat_of(model, rnn, linear):
 @pytest.mark.parametrize("name", OPTIMIZERS)
 def test_each_optimizer_matches_torch_optim_step_for_step(name, clip):
     steps, members = 8, 3
-    model, params = population("gru", (3, 5), 2, seeds=[4, 5, 6])
+    model, params = population("gru", 3, 5, 2, seeds=[4, 5, 6], noise=0.3)
     lr = torch.tensor([1e-2, 3e-3, 5e-2], dtype=torch.float64)
     x, y = task_batches(model, members, steps)
     seen = []
@@ -49,9 +44,9 @@ def test_each_optimizer_matches_torch_optim_step_for_step(name, clip):
                 lambda step, p: seen.append(p.clone()), optimizer=name, options=OPTIONS[name],
                 **clip)
     w = model.unflatten(params)
-    clipped_any = False
+    clipped = {"clip_norm": False, "clip_value": False}  # ever bound, by kind
     for p in range(members):
-        rnn, linear = reference_member(model, w, p)
+        rnn, linear = stacked_reference(model, w, p)
         for layer in range(2):
             getattr(rnn, f"bias_hh_l{layer}").requires_grad_(False)  # b_hh stays 0
         trained = [q for m in (rnn, linear) for q in m.parameters() if q.requires_grad]
@@ -62,15 +57,16 @@ def test_each_optimizer_matches_torch_optim_step_for_step(name, clip):
             loss.backward()
             if "clip_norm" in clip:
                 norm = torch.nn.utils.clip_grad_norm_(trained, clip["clip_norm"])
-                clipped_any |= bool(norm > clip["clip_norm"])
+                clipped["clip_norm"] |= bool(norm > clip["clip_norm"])
             if "clip_value" in clip:
                 before = [q.grad.clone() for q in trained]
                 torch.nn.utils.clip_grad_value_(trained, clip["clip_value"])
-                clipped_any |= any(not torch.equal(a, q.grad) for a, q in zip(before, trained))
+                clipped["clip_value"] |= any(not torch.equal(a, q.grad)
+                                             for a, q in zip(before, trained))
             optimizer.step()
             torch.testing.assert_close(seen[step][p], flat_of(model, rnn, linear), atol=1e-10,
                                        rtol=0)
-    assert clipped_any or not clip  # the clipping cases do clip
+    assert {kind for kind, bound in clipped.items() if bound} == set(clip)  # each clip binds
 
 
 def test_unknown_optimizers_and_options_are_refused():
@@ -97,7 +93,7 @@ def test_rows_not_updated_keep_their_parameters(name):
 
 def test_converged_members_stop_and_training_ends_when_all_have():
     steps, members = 40, 3
-    model, params = population("rnn", (3, 5), 1, seeds=[1, 2, 3])
+    model, params = population("rnn", 3, 5, 1, seeds=[1, 2, 3], noise=0.3)
     lr = torch.full((members,), 1e-2, dtype=torch.float64)
     x, y = task_batches(model, members, steps)
     seen = {}
@@ -125,7 +121,7 @@ def test_converged_members_stop_and_training_ends_when_all_have():
 
 def test_without_a_convergence_rule_every_step_runs_even_when_all_diverged():
     steps = 6
-    model, params = population("rnn", (3, 5), 1, seeds=[1, 2])
+    model, params = population("rnn", 3, 5, 1, seeds=[1, 2], noise=0.3)
     lr = torch.full((2,), 1e-2, dtype=torch.float64)
     x, y = task_batches(model, 2, steps)
     x[1] = float("inf")  # both diverge at step 2

@@ -14,17 +14,13 @@ from rnnstudy.claims.e15_palindromes import palindromes as palindrome_claims
 from rnnstudy.claims.e16_rmsprop_adam import more_reliable
 from rnnstudy.claims.verdict import HELD, NOT_HELD, PARTLY, UNTESTABLE
 from rnnstudy.models.stacked import PopulationRNN, Shape
+from rnnstudy.seeding import derive_seed
+
+from helpers import population
 
 CPU = torch.device("cpu")
 SECTION = {"steps": 400, "batch_size": 64, "evaluate_every": 25, "evaluation_examples": 500,
            "converge_accuracy": 0.99, "clip_norm": 10.0}
-
-
-def population(cell: str, hidden: int, members: int, dtype=torch.float32):
-    model = PopulationRNN(Shape(cell, DIGITS, hidden, 1, DIGITS))
-    init = torch.stack([model.draw(torch.Generator().manual_seed(m), 1.0, 1.0, dtype)
-                        for m in range(members)])
-    return model, init
 
 
 @pytest.mark.parametrize("length", [2, 3, 4, 7, 10])
@@ -50,7 +46,7 @@ def test_the_scalar_encoding_is_the_digits_value():
     assert input_dim("one_hot") == DIGITS
     assert torch.equal(scalar[0][..., 0], one_hot[0].argmax(-1).float())
     assert torch.equal(scalar[1], one_hot[1])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown encoding 'binary'"):
         palindromes(torch.Generator(), 5, 5, "binary")
 
 
@@ -60,7 +56,7 @@ def test_palindromes_follow_the_generator_only():
     c = palindromes(torch.Generator().manual_seed(4), 6, 50)
     assert torch.equal(a[0], b[0]) and torch.equal(a[1], b[1])
     assert not torch.equal(a[1], c[1])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="needs length ≥ 2"):
         palindromes(torch.Generator(), 1, 5)
 
 
@@ -68,7 +64,8 @@ def test_untrained_networks_are_at_chance():
     """Step 0: ten classes, so about 10% right (the evaluation's 4000 examples × 3 members:
     a binomial standard error under 0.5%)."""
     for cell in ("rnn", "lstm", "gru"):
-        model, init = population(cell, 16, 3)
+        model, init = population(cell, DIGITS, 16, outputs=DIGITS,
+                                 seeds=range(3), dtype=torch.float32)
         curve = train_palindromes(model, init, torch.zeros(3, dtype=torch.float64), 6,
                                   {**SECTION, "steps": 1, "evaluate_every": 1,
                                    "evaluation_examples": 4000}, (0, "chance", cell), CPU,
@@ -82,7 +79,8 @@ def test_untrained_networks_are_at_chance():
 
 
 def test_a_small_network_learns_short_palindromes_and_the_run_ends_when_all_converged():
-    model, init = population("lstm", 24, 2)
+    model, init = population("lstm", DIGITS, 24, outputs=DIGITS,
+                             seeds=range(2), dtype=torch.float32)
     curve = train_palindromes(model, init, torch.tensor([1e-2, 3e-3], dtype=torch.float64),
                               5, SECTION, (0, "learn"), CPU, torch.float32)
     last = curve.groupby("member").tail(1)
@@ -97,7 +95,7 @@ def test_a_small_network_learns_short_palindromes_and_the_run_ends_when_all_conv
 
 
 class Spy(PopulationRNN):
-    """Records each member's readout weights whenever the evaluation set is scored."""
+    """Records each member's parameters whenever the evaluation set is scored."""
 
     def __init__(self, shape, evaluation_examples):
         super().__init__(shape)
@@ -113,7 +111,7 @@ class Spy(PopulationRNN):
 def test_a_converged_member_stops_changing_while_the_others_train():
     section = {**SECTION, "steps": 300, "evaluation_examples": 333}
     model = Spy(Shape("gru", DIGITS, 24, 1, DIGITS), section["evaluation_examples"])
-    _, init = population("gru", 24, 2)
+    _, init = population("gru", DIGITS, 24, outputs=DIGITS, seeds=range(2), dtype=torch.float32)
     # member 0 learns length 3 fast; member 1's learning rate is too small to get there
     curve = train_palindromes(model, init, torch.tensor([1e-2, 1e-7], dtype=torch.float64),
                               3, section, (0, "stop"), CPU, torch.float32)
@@ -127,14 +125,24 @@ def test_a_converged_member_stops_changing_while_the_others_train():
     for later in model.seen[at + 1:]:  # member 0's parameters no longer change
         assert torch.equal(later[0], model.seen[at][0])
     assert not torch.equal(model.seen[-1][1], model.seen[at][1])  # member 1's still do
-    # its accuracy at each evaluation was computed with the weights seen there
     assert curve.loc[curve["member"] == 0, "accuracy"].iloc[-1] >= 0.99
+    # each evaluation's accuracy is that of the weights seen there, on that step's own set
+    plain = PopulationRNN(model.shape)
+    for step, weights in zip(evaluations, model.seen):
+        g = torch.Generator().manual_seed(derive_seed(0, "stop", "evaluation", step))
+        x, target = palindromes(g, 3, section["evaluation_examples"])
+        outputs = plain.outputs(plain.unflatten(weights), x.unsqueeze(1))
+        accuracy = (outputs.argmax(-1) == target).double().mean(1)
+        rows = curve[curve["step"] == step].set_index("member")["accuracy"]
+        assert len(rows) == (2 if step <= converged_step else 1)
+        for member, value in rows.items():
+            assert value == float(accuracy[member]), (step, member)
 
 
 def test_a_member_trains_as_it_would_alone():
     """Member 1 of a population and the same member alone (its stream named): the same
     draws, the same evaluations (float64: the batched products agree to rounding)."""
-    model, init = population("rnn", 12, 3, torch.float64)
+    model, init = population("rnn", DIGITS, 12, outputs=DIGITS, seeds=range(3), dtype=torch.float64)
     lr = torch.tensor([1e-2, 3e-3, 1e-3], dtype=torch.float64)
     section = {**SECTION, "steps": 60, "evaluate_every": 20}
     together = train_palindromes(model, init, lr, 5, section, (1, "alone"), CPU, torch.float64)
@@ -145,18 +153,30 @@ def test_a_member_trains_as_it_would_alone():
     pd.testing.assert_series_equal(mine["train_loss"], alone["train_loss"], rtol=1e-9)
 
 
-def test_other_optimizers_train_and_options_reach_them():
-    model, init = population("lstm", 16, 2)
+@pytest.mark.parametrize("name,options,other", [
+    ("rmsprop", {"alpha": 0.9}, {"alpha": 0.5}), ("adagrad", {"eps": 1e-10}, {"eps": 0.1}),
+    ("sgd_nesterov", {"momentum": 0.9}, {"momentum": 0.0})])
+def test_other_optimizers_train_and_options_reach_them(name, options, other):
+    """Each optimizer lowers the training loss, and its options change the run (the same
+    members, data and learning rates under other options train otherwise)."""
+    model, init = population("lstm", DIGITS, 16, outputs=DIGITS,
+                             seeds=range(2), dtype=torch.float32)
     lr = torch.tensor([1e-2, 1e-2], dtype=torch.float64)
     section = {**SECTION, "steps": 50}
-    for name, options in (("rmsprop", {"alpha": 0.9}), ("adagrad", None),
-                          ("sgd_nesterov", {"momentum": 0.9})):
+
+    def losses(options):  # mean training loss [evaluation, member] since each evaluation
         curve = train_palindromes(model, init, lr, 3, section, (0, name), CPU, torch.float32,
                                   name, options)
-        assert curve["train_loss"].notna().any()
-    with pytest.raises(ValueError):
+        assert not curve["diverged"].any()
+        return curve.pivot(index="step", columns="member", values="train_loss").dropna()
+
+    trained = losses(options)
+    assert list(trained.index) == [25, 50]
+    assert (trained.iloc[-1] < trained.iloc[0]).all(), trained
+    assert (losses(other) - trained).abs().min().min() > 1e-4
+    with pytest.raises(ValueError, match="takes no option"):
         train_palindromes(model, init, lr, 3, section, (0, "x"), CPU, torch.float32,
-                          "adagrad", {"momentum": 0.9})
+                          name, {"beta": 0.9})
 
 
 # -- E15, E16, E13: the tables and the verdicts on hand-made runs -----------------------------
@@ -306,10 +326,12 @@ def test_e16_needs_e15_and_pairs_only_with_its_runs():
     params = dict(shards(config))["rnn-t5"]
     e15 = dict(BY_ID["e15_palindromes"].shards(config))["rnn-t5"]
     assert params["section"] == e15["section"] and params["optimizer"] == "rmsprop"
-    for change in ({"lengths": [7]}, {"models": ["ugrnn"]}, {"optimizer": "adam"}):
+    for change, refusal in (({"lengths": [7]}, r"e16_rmsprop_adam.lengths': \[7\] not in"),
+                            ({"models": ["ugrnn"]}, r"e16_rmsprop_adam.models': \['ugrnn'\] not"),
+                            ({"optimizer": "adam"}, "E15 already trains with adam")):
         bad = {**config, "experiments": {**config["experiments"], "e16_rmsprop_adam": {
             **config["experiments"]["e16_rmsprop_adam"], **change}}}
-        with pytest.raises(ConfigError):
+        with pytest.raises(ConfigError, match=refusal):
             shards(bad)
     alone = {**config, "experiments": {"e16_rmsprop_adam":
                                        config["experiments"]["e16_rmsprop_adam"]}}

@@ -13,31 +13,23 @@ from rnnstudy.models.shapes import CELLS, KEEP_GATE, Shape, gates, largest_hidde
 from rnnstudy.models.stacked import PopulationRNN
 from rnnstudy.training.steps import train_steps
 
-torch.set_num_threads(1)
+from helpers import (
+    member_input,
+    mse,
+    population,
+    rows_of,
+    stacked_reference,
+    task_batches,
+    torch_rnn,
+)
 
-SEEDS = [11, 22, 33, 44]
+SEEDS = [11, 22, 33, 44]  # population()'s members
+NOISE = 0.3  # added to the members' parameters: no bias is 0, no IRNN matrix the identity
 SHAPES = [(3, 5), (16, 4)]  # (input, hidden)
 TORCH_CELLS = ("rnn", "rnn_relu", "irnn", "gru", "lstm")  # the cells torch.nn has
 OUTPUTS = 2
 STEPS = 6  # sequence length
 BATCH = 7
-
-
-def torch_module(cell: str, input_dim: int, hidden: int, layers: int) -> nn.Module:
-    if cell in ("rnn", "rnn_relu", "irnn"):
-        return nn.RNN(input_dim, hidden, layers, nonlinearity="tanh" if cell == "rnn" else "relu")
-    return (nn.GRU if cell == "gru" else nn.LSTM)(input_dim, hidden, layers)
-
-
-def population(cell, shape, layers, dtype=torch.float64, noise=0.3, seeds=SEEDS):
-    """A model and its members' parameters [P, N]: `draw`'s, plus noise so that no bias is 0
-    and the IRNN's recurrent matrix is not the identity (a comparison then covers them)."""
-    model = PopulationRNN(Shape(cell, *shape, layers, OUTPUTS))
-    params = torch.stack([model.draw(torch.Generator().manual_seed(s), 1.0, 1.0, dtype)
-                          for s in seeds])
-    g = torch.Generator().manual_seed(sum(seeds))
-    params += noise * torch.randn(params.shape, generator=g, dtype=torch.float64).to(dtype)
-    return model, params
 
 
 def inputs(model, layout: str, members: int, seed: int = 1, dtype=torch.float64):
@@ -48,27 +40,6 @@ def inputs(model, layout: str, members: int, seed: int = 1, dtype=torch.float64)
                        dtype=torch.float64).to(dtype)
 
 
-def reference_member(model, w, p):
-    """torch.nn modules holding member p's parameters (bias_ih = b, bias_hh = 0)."""
-    s = model.shape
-    dtype = w["w_out"].dtype
-    rnn = torch_module(s.cell, s.input_dim, s.hidden_dim, s.layers).to(dtype)
-    linear = nn.Linear(s.hidden_dim, s.outputs).to(dtype)
-    with torch.no_grad():
-        for layer in range(s.layers):
-            getattr(rnn, f"weight_ih_l{layer}").copy_(w[f"w_ih{layer + 1}"][p].T)
-            getattr(rnn, f"weight_hh_l{layer}").copy_(w[f"w_hh{layer + 1}"][p].T)
-            getattr(rnn, f"bias_ih_l{layer}").copy_(w[f"b{layer + 1}"][p, 0])
-            getattr(rnn, f"bias_hh_l{layer}").zero_()
-        linear.weight.copy_(w["w_out"][p].T)
-        linear.bias.copy_(w["b_out"][p, 0])
-    return rnn, linear
-
-
-def member_input(x, p):
-    return x[:, p if x.shape[1] > 1 else 0]  # [T, B, n_in]
-
-
 # -- forward against torch.nn ----------------------------------------------------------------
 
 @pytest.mark.parametrize("layout", ["shared", "per_member"])
@@ -76,7 +47,7 @@ def member_input(x, p):
 @pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("cell", TORCH_CELLS)
 def test_outputs_match_torch_nn(cell, shape, layers, layout):
-    model, params = population(cell, shape, layers)
+    model, params = population(cell, *shape, layers, noise=NOISE)
     x = inputs(model, layout, len(SEEDS))
     w = model.unflatten(params)
     with torch.no_grad():
@@ -84,7 +55,7 @@ def test_outputs_match_torch_nn(cell, shape, layers, layout):
         states = torch.stack(model.states(w, x))  # [T, P, B, H] of the top layer
     assert got.shape == (len(SEEDS), BATCH, OUTPUTS)
     for p in range(len(SEEDS)):
-        rnn, linear = reference_member(model, w, p)
+        rnn, linear = stacked_reference(model, w, p)
         with torch.no_grad():
             want_states, _ = rnn(member_input(x, p))
             want = linear(want_states[-1])
@@ -95,14 +66,14 @@ def test_outputs_match_torch_nn(cell, shape, layers, layout):
 @pytest.mark.parametrize("layers", [1, 2])
 @pytest.mark.parametrize("cell", TORCH_CELLS)
 def test_outputs_match_torch_nn_in_float32(cell, layers):
-    model, params = population(cell, (16, 4), layers, dtype=torch.float32)
+    model, params = population(cell, 16, 4, layers, dtype=torch.float32, noise=NOISE)
     x = inputs(model, "per_member", len(SEEDS), dtype=torch.float32)
     w = model.unflatten(params)
     with torch.no_grad():
         got = model.outputs(w, x)
     assert got.dtype == torch.float32
     for p in range(len(SEEDS)):
-        rnn, linear = reference_member(model, w, p)
+        rnn, linear = stacked_reference(model, w, p)
         with torch.no_grad():
             want = linear(rnn(member_input(x, p))[0][-1])
         torch.testing.assert_close(got[p], want, atol=1e-5, rtol=1e-5)
@@ -110,7 +81,7 @@ def test_outputs_match_torch_nn_in_float32(cell, layers):
 
 @pytest.mark.parametrize("cell", CELLS)
 def test_members_with_the_same_batch_in_both_layouts_agree(cell):
-    model, params = population(cell, (3, 5), 2)
+    model, params = population(cell, 3, 5, 2, noise=NOISE)
     x = inputs(model, "shared", len(SEEDS))
     w = model.unflatten(params)
     shared = model.outputs(w, x)
@@ -151,12 +122,12 @@ def assert_gradients_equal(got, want, p, name):
 @pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("cell", TORCH_CELLS)
 def test_gradients_match_torch_nn(cell, shape, layers, layout):
-    model, params = population(cell, shape, layers)
+    model, params = population(cell, *shape, layers, noise=NOISE)
     x, y = inputs(model, layout, len(SEEDS)), targets(len(SEEDS))
     got = population_gradient(model, params, x, y)
     w = model.unflatten(params)
     for p in range(len(SEEDS)):
-        rnn, linear = reference_member(model, w, p)
+        rnn, linear = stacked_reference(model, w, p)
         F.mse_loss(linear(rnn(member_input(x, p))[0][-1]), y[p]).backward()
         want = {"w_out": linear.weight.grad.T, "b_out": linear.bias.grad[None]}
         for layer in range(layers):
@@ -192,7 +163,7 @@ def ugrnn_reference(w: dict, x, hidden: int):
 @pytest.mark.parametrize("layers", [1, 2])
 @pytest.mark.parametrize("shape", SHAPES)
 def test_ugrnn_matches_its_equations(shape, layers, layout):
-    model, params = population("ugrnn", shape, layers)
+    model, params = population("ugrnn", *shape, layers, noise=NOISE)
     assert gates("ugrnn") == 2
     x, y = inputs(model, layout, len(SEEDS)), targets(len(SEEDS))
     w = model.unflatten(params)
@@ -310,7 +281,7 @@ def test_unflatten_gives_views_that_cover_params_once():
 def test_parameter_count_is_torch_nns_without_bias_hh(cell, layers):
     for input_dim, hidden, outputs in [(3, 5, 2), (16, 7, 1), (1, 1, 1)]:
         shape = Shape(cell, input_dim, hidden, layers, outputs)
-        rnn = torch_module(cell, input_dim, hidden, layers)
+        rnn = torch_rnn(cell, input_dim, hidden, layers)
         linear = nn.Linear(hidden, outputs)
         total = sum(p.numel() for m in (rnn, linear) for p in m.parameters())
         bias_hh = sum(getattr(rnn, f"bias_hh_l{k}").numel() for k in range(layers))
@@ -345,50 +316,33 @@ def test_largest_hidden_is_zero_when_not_one_unit_fits():
     assert largest_hidden("rnn", 16, 1, 1, 0) == 0
 
 
-@pytest.mark.parametrize("sizes", [
-    ("rnn", 0, 4, 1, 1), ("rnn", 3, 0, 1, 1), ("gru", 3, 4, 0, 1), ("lstm", 3, 4, 1, 0),
-    ("rnn", -1, 4, 1, 1), ("transformer", 3, 4, 1, 1), ("RNN", 3, 4, 1, 1)])
-def test_bad_sizes_and_unknown_cells_are_refused(sizes):
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize("sizes,refusal", [
+    (("rnn", 0, 4, 1, 1), "must be at least 1"), (("rnn", 3, 0, 1, 1), "must be at least 1"),
+    (("gru", 3, 4, 0, 1), "must be at least 1"), (("lstm", 3, 4, 1, 0), "must be at least 1"),
+    (("rnn", -1, 4, 1, 1), "must be at least 1"),
+    (("transformer", 3, 4, 1, 1), "unknown cell 'transformer'"),
+    (("RNN", 3, 4, 1, 1), "unknown cell 'RNN'")])
+def test_bad_sizes_and_unknown_cells_are_refused(sizes, refusal):
+    with pytest.raises(ValueError, match=refusal):
         Shape(*sizes)
 
 
 def test_largest_hidden_refuses_unknown_cells_and_bad_sizes():
     with pytest.raises(ValueError, match="unknown cell"):
         largest_hidden("transformer", 16, 1, 1, 768)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="must be at least 1"):
         largest_hidden("gru", 0, 1, 1, 768)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="must be at least 1"):
         largest_hidden("gru", 16, 0, 1, 768)
 
 
 # -- fixed-step training ---------------------------------------------------------------------
 
-def mse(outputs, target):
-    return ((outputs - target) ** 2).mean((1, 2))
-
-
-def task_batches(model, members, steps, seed=7, dtype=torch.float64):
-    """Every member's own batches: x [steps, T, P, B, n], y [steps, P, B, K]; y depends on x
-    (a readable target), so training moves somewhere."""
-    g = torch.Generator().manual_seed(seed)
-    x = torch.randn(steps, 4, members, BATCH, model.shape.input_dim, generator=g,
-                    dtype=torch.float64)
-    y = x[:, 0, ..., :model.shape.outputs].clone()
-    return x.to(dtype), y.to(dtype)
-
-
-def rows_of(x, y, rows):
-    """batch(step) for members `rows` of the batches (x, y)."""
-    index = torch.tensor(rows)
-    return lambda step: (x[step - 1][:, index], y[step - 1][index])
-
-
 @pytest.mark.parametrize("layers", [1, 2])
 @pytest.mark.parametrize("cell", ["rnn", "gru", "lstm", "ugrnn"])
 def test_a_member_trains_as_in_a_population_as_alone(cell, layers):
     steps = 20
-    model, params = population(cell, (3, 5), layers, noise=0.0, seeds=[1, 2, 3])
+    model, params = population(cell, 3, 5, layers, seeds=[1, 2, 3])
     lr = torch.tensor([1e-2, 3e-3, 3e-2], dtype=torch.float64)
     x, y = task_batches(model, 3, steps)
     together = train_steps(model, params, lr, steps, rows_of(x, y, [0, 1, 2]), mse, 5)
@@ -403,13 +357,13 @@ def test_a_member_trains_as_in_a_population_as_alone(cell, layers):
             together.curve[together.curve.member == p].train_loss.to_numpy(),
             alone.curve.train_loss.to_numpy(), atol=1e-12, rtol=1e-12)
     # The caller's params are left alone.
-    assert torch.equal(params, population(cell, (3, 5), layers, noise=0.0, seeds=[1, 2, 3])[1])
+    assert torch.equal(params, population(cell, 3, 5, layers, seeds=[1, 2, 3])[1])
 
 
 @pytest.mark.parametrize("cell", ["gru", "lstm"])
 def test_adam_matches_torch_optim_step_for_step(cell):
     steps, members = 12, 3
-    model, params = population(cell, (3, 5), 2, seeds=[4, 5, 6])
+    model, params = population(cell, 3, 5, 2, seeds=[4, 5, 6], noise=NOISE)
     lr = torch.tensor([1e-2, 3e-3, 5e-2], dtype=torch.float64)
     x, y = task_batches(model, members, steps)
     seen = []
@@ -418,7 +372,7 @@ def test_adam_matches_torch_optim_step_for_step(cell):
     assert len(seen) == steps
     w = model.unflatten(params)
     for p in range(members):
-        rnn, linear = reference_member(model, w, p)
+        rnn, linear = stacked_reference(model, w, p)
         for layer in range(2):
             getattr(rnn, f"bias_hh_l{layer}").requires_grad_(False)  # b_hh stays 0
         trained = [q for m in (rnn, linear) for q in m.parameters() if q.requires_grad]
@@ -447,7 +401,7 @@ def test_adam_matches_torch_optim_step_for_step(cell):
 def test_a_diverging_member_stops_and_leaves_the_others_alone(how):
     steps, bad, at = 10, 1, 5
     dtype = torch.float32
-    model, params = population("rnn_relu", (3, 5), 2, dtype=dtype, seeds=[1, 2, 3])
+    model, params = population("rnn_relu", 3, 5, 2, dtype=dtype, seeds=[1, 2, 3], noise=NOISE)
     lr = torch.tensor([1e-2, 1e-2, 3e-3], dtype=torch.float64)
     x, y = task_batches(model, 3, steps, dtype=dtype)
     if how == "inf_input":

@@ -12,21 +12,12 @@ from torch import nn
 from rnnstudy.models.shapes import KEEP_GATE, LSTM_VARIANTS, Shape, gates
 from rnnstudy.models.stacked import RECURRENT_INITS, PopulationRNN
 
-torch.set_num_threads(1)
+from helpers import member_input, population
 
 SEEDS = [3, 4, 5]
 STEPS, BATCH, OUTPUTS = 6, 5, 2
 # Gate blocks of each cell's weight columns, in order.
 BLOCKS = {"lstm": "ifgo", "lstm_peephole": "ifgo", "lstm_cifg": "fgo", "lstm_nf": "igo"}
-
-
-def population(cell, input_dim, hidden, layers, noise=0.3):
-    """Drawn members plus noise: every bias and peephole weight is nonzero."""
-    model = PopulationRNN(Shape(cell, input_dim, hidden, layers, OUTPUTS))
-    params = torch.stack([model.draw(torch.Generator().manual_seed(s), 1.0, 1.0, torch.float64)
-                          for s in SEEDS])
-    g = torch.Generator().manual_seed(99)
-    return model, params + noise * torch.randn(params.shape, generator=g, dtype=torch.float64)
 
 
 def data(model, layout):
@@ -74,16 +65,12 @@ def variant_reference(cell: str, w: dict, x, hidden: int):
     return layer_input, h @ w["w_out"] + w["b_out"]
 
 
-def member_input(x, p):
-    return x[:, p if x.shape[1] > 1 else 0]
-
-
 @pytest.mark.parametrize("layout", ["shared", "per_member"])
 @pytest.mark.parametrize("layers", [1, 2])
 @pytest.mark.parametrize("cell", LSTM_VARIANTS)
 def test_variant_states_and_gradients_equal_its_equations(cell, layers, layout):
     hidden = 4
-    model, params = population(cell, 3, hidden, layers)
+    model, params = population(cell, 3, hidden, layers, seeds=SEEDS, noise=0.3)
     x, y = data(model, layout)
     leaf = params.clone().requires_grad_(True)
     views = model.unflatten(leaf)
@@ -119,7 +106,7 @@ def blocks_of(value, cell, hidden):
 
 def test_peephole_lstm_with_zero_peepholes_is_the_lstm_and_torch_nn():
     hidden, layers = 4, 2
-    model, params = population("lstm_peephole", 3, hidden, layers)
+    model, params = population("lstm_peephole", 3, hidden, layers, seeds=SEEDS, noise=0.3)
     w = model.unflatten(params)
     for layer in range(1, layers + 1):
         w[f"peep{layer}"].zero_()
@@ -142,7 +129,7 @@ def test_peephole_lstm_with_zero_peepholes_is_the_lstm_and_torch_nn():
 def test_cifg_is_the_lstm_whose_input_gate_mirrors_its_forget_gate():
     # σ(−a) = 1 − σ(a): an LSTM with the i block = −(the f block) has i = 1 − f.
     hidden, layers = 4, 2
-    cifg, params = population("lstm_cifg", 3, hidden, layers)
+    cifg, params = population("lstm_cifg", 3, hidden, layers, seeds=SEEDS, noise=0.3)
     w = cifg.unflatten(params)
     lstm = PopulationRNN(Shape("lstm", 3, hidden, layers, OUTPUTS))
 
@@ -160,7 +147,7 @@ def test_cifg_is_the_lstm_whose_input_gate_mirrors_its_forget_gate():
 def test_no_forget_gate_is_the_lstm_with_a_saturated_forget_gate():
     # f-block weights 0 and bias 40: σ(40) = 1 − 4e-18 rounds to 1 in float64.
     hidden, layers = 4, 2
-    nf, params = population("lstm_nf", 3, hidden, layers)
+    nf, params = population("lstm_nf", 3, hidden, layers, seeds=SEEDS, noise=0.3)
     w = nf.unflatten(params)
     lstm = PopulationRNN(Shape("lstm", 3, hidden, layers, OUTPUTS))
     assert torch.sigmoid(torch.tensor(40.0, dtype=torch.float64)).item() == 1.0
