@@ -13,7 +13,8 @@ from pathlib import Path
 PACKAGE = "rnnstudy"
 
 
-def _imports(path: Path, module: str) -> set[str]:
+@cache  # every rule's code() reads the same modules: parse each once per Snakemake start
+def _imports(path: Path, module: str) -> frozenset[str]:
     """Modules of the package that the file `path` (module `module`) imports."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     is_package = path.name == "__init__.py"
@@ -32,7 +33,7 @@ def _imports(path: Path, module: str) -> set[str]:
             found.add(target)
             # `from package import name` may import a submodule `name`
             found.update(f"{target}.{alias.name}" for alias in node.names)
-    return {name for name in found if name == PACKAGE or name.startswith(PACKAGE + ".")}
+    return frozenset(name for name in found if name == PACKAGE or name.startswith(PACKAGE + "."))
 
 
 def _file_of(module: str, src: Path) -> Path | None:

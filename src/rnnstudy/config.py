@@ -57,7 +57,8 @@ def describe(error: jsonschema.ValidationError) -> str:
 def validate_config(config: dict, schema_path) -> dict:
     """Fill defaults into `config` in place and check it; raise ConfigError naming the key."""
     with open(schema_path, encoding="utf-8") as f:
-        schema = yaml.safe_load(f)
+        # libyaml's loader where PyYAML has it: the schema is read at every Snakemake start
+        schema = yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     errors = sorted(DefaultFillingValidator(schema).iter_errors(config),
                     key=lambda e: (list(map(str, e.absolute_path)), e.validator))
     if errors:
