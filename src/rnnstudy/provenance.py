@@ -5,14 +5,18 @@ built up over incremental reruns shows which rows came from which code and confi
 config hash is of the whole resolved config of that run; jobs get it from the run, not from
 their params, so it never triggers a rerun.
 """
+from __future__ import annotations
+
 import platform
 import subprocess
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .config import config_hash
+
+if TYPE_CHECKING:  # pandas is imported where it is used: every job runs this module, and a
+    import pandas as pd  # figure job's process (its kernel draws) needs no pandas
 
 # Last in every table (and dataset summary): the provenance of the job that made the row.
 PROVENANCE = {
@@ -66,6 +70,8 @@ def stamp(frame: pd.DataFrame, run: dict, device: str) -> pd.DataFrame:
 
 def producers(frames: list[pd.DataFrame]) -> list[dict]:
     """The distinct provenances among the rows of `frames`, with row counts."""
+    import pandas as pd
+
     rows = pd.concat([f[list(COLUMNS)] for f in frames], ignore_index=True)
     rows = rows.fillna("unknown").astype(str)
     counted = rows.value_counts(sort=False, dropna=False).reset_index(name="rows")
