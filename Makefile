@@ -50,10 +50,12 @@ quick: install
 smoke: install
 	$(BIN)/snakemake --cores $(CORES) --configfile workflow/presets/smoke.yaml
 
-# The suite on every core (pytest-xdist; its groups keep the SLURM and the GPU-slot tests each
-# on one worker, and tests/conftest.py orders the work), and the part of it without builds
-# for the edit-test loop.
-PYTEST := $(BIN)/python -m pytest -n auto --dist loadgroup --no-loadscope-reorder
+# The suite on every core (pytest-xdist), with a worker more than there are cores for the
+# SLURM tests, which mostly wait for the cluster; xdist's groups keep the SLURM and the
+# GPU-slot tests each on one worker, and tests/conftest.py orders the work. `make test-fast`
+# is the part without builds, for the edit-test loop.
+WORKERS := $(shell echo $$(( $$(nproc) + 1 )))
+PYTEST := $(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup --no-loadscope-reorder
 FAST := not build and not slurm and not slow
 
 test: install tex

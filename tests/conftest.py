@@ -43,16 +43,19 @@ def pytest_configure(config):
 
 
 def schedule_rank(item) -> int:
-    """Where a test goes in the run: the SLURM tests first (they mostly wait for the
-    cluster, and the other workers fill that time), then the kill-anywhere test (the
-    longest build after the shared one, which its worker makes first), the other builds,
-    and the in-process tests last, to fill the gaps."""
+    """Where a test goes in the run. The SLURM tests first: they mostly wait for the
+    cluster, so `make test` runs a worker more than there are cores. Then the kill-anywhere
+    test (the longest build after the shared one, which its worker makes first); builds
+    that do not need the shared one and the in-process tests, while it is being made; the
+    builds that copy it last."""
     if item.get_closest_marker("slurm"):
         return 0
     group = item.get_closest_marker("xdist_group")
     if group and group.args == ("kill_anywhere",):
         return 1
-    return 2 if item.get_closest_marker("build") else 3
+    if not item.get_closest_marker("build"):
+        return 3
+    return 4 if "smoke_build" in item.fixturenames else 2
 
 
 def pytest_collection_modifyitems(config, items):
