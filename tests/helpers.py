@@ -18,6 +18,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
 SEEDS = (11, 22, 33, 44)  # a population's members, one per seed
 VOCAB = 10  # words of a classifier's vocabulary
+CPU = torch.device("cpu")
+# A run's provenance, as the runner gives it to a job function called without Snakemake.
+RUN = {"git_commit": "test", "git_dirty": False, "config_hash": "0", "python": "3",
+       "torch": "2", "snakemake": "9"}
 
 
 # -- torch.nn references ---------------------------------------------------------------------

@@ -27,10 +27,9 @@ from rnnstudy.data.corpus import read_corpus
 from rnnstudy.jobs.e12_char_models import sized
 from rnnstudy.models.charlm import BITS_PER_NAT, CharLM, next_char_loss
 
-from helpers import ROOT, SCHEMA, markov_corpus, stacked_reference
+from helpers import CPU, ROOT, SCHEMA, markov_corpus, stacked_reference
 
 CORPUS_SIZES = {"train": 30000, "validation": 3000, "test": 3000}
-CPU = torch.device("cpu")
 
 
 @pytest.mark.parametrize("layers", [1, 2])

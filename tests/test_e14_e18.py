@@ -15,10 +15,9 @@ from rnnstudy.claims.e18_lstm_variants import lstm_variants
 from rnnstudy.claims.verdict import HELD, NOT_HELD, PARTLY, UNTESTABLE
 from rnnstudy.experiments import BY_ID
 
-from conftest import ROOT
+from helpers import CPU, ROOT
 
 torch.set_num_threads(1)
-CPU = torch.device("cpu")
 
 
 # -- xor sequences ---------------------------------------------------------------------------

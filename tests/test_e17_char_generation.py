@@ -29,15 +29,13 @@ from rnnstudy.experiments import BY_ID
 from rnnstudy.jobs import e17_char_generation as job
 from rnnstudy.training.checkpoint import Checkpoint
 
-from helpers import markov_corpus, speed_module
+from helpers import RUN, markov_corpus, speed_module
 
 ALPHABET = "abcdef "
 SECTION = {"layers": 2, "hidden": 8, "sequence_length": 12, "batch_size": 16, "lr": 1e-2,
            "clip_norm": 5.0, "steps": 24, "evaluate_every": 5, "snapshots": 3,
            "dropout": 0.3, "temperatures": [0.5, 1, 2], "sample_length": 10, "prefix": "abc ",
            "completion_length": 8, "measured_samples": 4, "measured_length": 16}
-RUN = {"git_commit": "test", "git_dirty": False, "config_hash": "0", "python": "3",
-       "torch": "2", "snakemake": "9"}
 
 
 @pytest.fixture(scope="module")

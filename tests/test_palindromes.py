@@ -16,9 +16,8 @@ from rnnstudy.claims.verdict import HELD, NOT_HELD, PARTLY, UNTESTABLE
 from rnnstudy.models.stacked import PopulationRNN, Shape
 from rnnstudy.seeding import derive_seed
 
-from helpers import population
+from helpers import CPU, population
 
-CPU = torch.device("cpu")
 SECTION = {"steps": 400, "batch_size": 64, "evaluate_every": 25, "evaluation_examples": 500,
            "converge_accuracy": 0.99, "clip_norm": 10.0}
 

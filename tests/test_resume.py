@@ -13,6 +13,8 @@ from rnnstudy.data.sentiment import Vocabulary, save_dataset, sentiment_dataset
 from rnnstudy.jobs.train import fingerprint, train_cell
 from rnnstudy.training.checkpoint import Checkpoint
 
+from helpers import RUN
+
 PARAMS = {
     "experiment": "e2_capacity", "task": "first", "model": "gru", "input_dim": 2,
     "hidden_dim": 4, "inits": 4, "seed": 11, "embedding": "learned", "device": "cpu",
@@ -22,8 +24,6 @@ PARAMS = {
                  "max_epochs": 150, "batch_size": 16},
 }
 EVERY_EPOCH = {"epochs": 1, "minutes": 60}
-RUN = {"git_commit": "test", "git_dirty": False, "config_hash": "0", "python": "3",
-       "torch": "2", "snakemake": "9"}
 OUTPUTS = ("metrics.csv", "final.csv", "weights.pt")
 
 

@@ -28,7 +28,8 @@ from rnnstudy.claims.verdict import HELD, NOT_HELD, PARTLY, UNTESTABLE
 from rnnstudy.models.stacked import PopulationRNN, Shape, largest_hidden
 from rnnstudy.provenance import COLUMNS
 
-CPU = torch.device("cpu")
+from helpers import CPU
+
 SEARCH = {"samples_per_param": [0.5, 4], "lr": [1e-3, 3e-2], "scale": [0.3, 1.5],
           "gate_bias": [-1, 3]}
 
