@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 from kill_anywhere import copy_workflow  # noqa: E402
 
 SMOKE = "workflow/presets/smoke.yaml"
-BUILD_FIXTURES = {"smoke_build", "timed_smoke_build", "build", "workflow_dir"}
+BUILD_FIXTURES = {"smoke_build", "build", "workflow_dir"}
 CLUSTER_SCRIPTS = ROOT / "tests" / "slurm"
 CANNOT_RUN = 77  # start_cluster.sh: no root, no apt, or a real cluster's config present
 CLUSTER_START_TIMEOUT = 900  # seconds: a fresh machine installs SLURM from Debian first
@@ -45,17 +45,17 @@ def pytest_configure(config):
 def schedule_rank(item) -> int:
     """Where a test goes in the run. The SLURM tests first: they mostly wait for the
     cluster, so `make test` runs a worker more than there are cores. Then the kill-anywhere
-    test (the longest build after the shared one, which its worker makes first); builds
-    that do not need the shared one and the in-process tests, while it is being made; the
-    builds that copy it last."""
+    test, whose build runs beside the shared smoke build, which the next worker makes for
+    the tests that copy it; the builds that do not need it and the in-process tests last,
+    to fill the gaps."""
     if item.get_closest_marker("slurm"):
         return 0
     group = item.get_closest_marker("xdist_group")
     if group and group.args == ("kill_anywhere",):
         return 1
     if not item.get_closest_marker("build"):
-        return 3
-    return 4 if "smoke_build" in item.fixturenames else 2
+        return 4
+    return 2 if "smoke_build" in item.fixturenames else 3
 
 
 def pytest_collection_modifyitems(config, items):
@@ -161,35 +161,27 @@ def build_state(workdir: Path) -> dict[str, list[int]]:
 
 
 @pytest.fixture(scope="session")
-def timed_smoke_build(request) -> tuple[Path, float]:
-    """One finished build of the smoke preset and its wall time, shared by every test of the
-    session (and every worker): read it, never run anything in it (take `build`)."""
+def smoke_build(request) -> Path:
+    """One finished build of the smoke preset, shared by every test of the session (and
+    every worker): read it, never run anything in it (take `build`)."""
     folder = shared_root(request.config) / "smoke"
     folder.mkdir(exist_ok=True)
     record = folder / "record.json"
     with FileLock(folder / "lock"):
         if not record.exists():  # the first to ask builds it; the others wait and read
             workdir = copy_workflow(folder / "build")
-            started = time.monotonic()
             done = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2",
                                    "--configfile", SMOKE], cwd=workdir, capture_output=True,
                                   text=True)
             failed = done.returncode != 0
             record.write_text(json.dumps({
-                "seconds": time.monotonic() - started,
                 "error": (f"the shared smoke build failed ({done.returncode}):\n"
                           f"{done.stdout[-4000:]}\n{done.stderr[-8000:]}") if failed else None,
                 "state": build_state(workdir)}))
         made = json.loads(record.read_text())
     if made["error"]:
         pytest.fail(made["error"], pytrace=False)
-    return folder / "build", made["seconds"]
-
-
-@pytest.fixture(scope="session")
-def smoke_build(timed_smoke_build) -> Path:
-    """The shared smoke build, read-only; tests that change it or run in it use `build`."""
-    return timed_smoke_build[0]
+    return folder / "build"
 
 
 @pytest.fixture
@@ -224,7 +216,8 @@ def pytest_collection_finish(session):
                 f"pytest-xdist's --dist loadgroup does not group {loose[0]} (and "
                 f"{len(loose) - 1} more) with this pytest (pytest-xdist#1386): the SLURM tests "
                 "would share the cluster between workers; use the pinned pytest")
-    if not any(item.get_closest_marker("slurm") for item in session.items):
+    if session.config.option.collectonly or not any(
+            item.get_closest_marker("slurm") for item in session.items):
         return
     folder = shared_root(session.config) / "slurm"
     try:

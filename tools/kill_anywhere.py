@@ -4,21 +4,26 @@
     python tools/kill_anywhere.py --configfile workflow/presets/smoke.yaml --kills 3
 
 Each round starts `snakemake --rerun-incomplete` on a copy of the workflow and SIGKILLs its
-whole process group (Snakemake and its jobs) at a random moment; after every kill no output
-file may be partial or unreadable. At the end the build is completed and every table,
-per-cell result, dataset and figure is compared with an uninterrupted build.
+whole process group (Snakemake and its jobs) once a random share (5-90%) of the build's jobs
+are done, a random fraction of a job later, so that kills land across the whole DAG and
+most often inside a job, on a fast machine or a busy one; after every kill no output file
+may be partial or unreadable. At the end the build is completed and every table, per-cell
+result, dataset and figure is compared with an uninterrupted build.
 """
 import argparse
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -65,19 +70,52 @@ def unlock(workdir: Path) -> None:
     shutil.rmtree(workdir / ".snakemake" / "locks", ignore_errors=True)
 
 
-def killed_build(workdir: Path, configfiles: list[str], after: float) -> bool:
-    """Start a (re)build and SIGKILL it after `after` seconds; True if the kill landed."""
+# The most a kill waits after its job count is reached: about a job's length, so that the
+# kill lands inside a job more often than between two.
+MID_JOB = 2.0
+
+
+def killed_build(workdir: Path, configfiles: list[str], share: float, delay: float,
+                 whole: int | None) -> tuple[bool, int, int]:
+    """Start a (re)build and SIGKILL its process group `delay` seconds after `share` of the
+    whole build's jobs are done (`whole`: the first run's job count, None in the first run;
+    the jobs earlier runs finished count as done). Returns whether the kill landed (the
+    run was still going), the whole build's job count and the jobs done when the count was
+    reached."""
     unlock(workdir)
     command = snakemake_command("--rerun-incomplete", "--configfile", *configfiles)
     process = subprocess.Popen(command, cwd=workdir, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    seen = {"whole": whole, "before": 0, "done": 0}
+    reached = threading.Event()
+
+    def follow():  # Snakemake's log (stderr): its job count first, then "k of n steps"
+        for line in process.stderr:
+            if seen["whole"] is None or not seen["before"]:
+                total = re.match(r"total\s+(\d+)$", line.strip())
+                if total:
+                    seen["whole"] = seen["whole"] or int(total[1])
+                    seen["before"] = seen["whole"] - int(total[1])  # done by earlier runs
+                    seen["done"] = seen["before"]
+            step = re.match(r"(\d+) of (\d+) steps", line)
+            if step:
+                seen["done"] = seen["before"] + int(step[1])
+            if seen["whole"] and seen["done"] >= max(1, round(share * seen["whole"])):
+                reached.set()
+        reached.set()  # the log ended: the run is over
+
+    reader = threading.Thread(target=follow, daemon=True)
+    reader.start()
+    reached.wait()
     try:
-        process.wait(timeout=after)
-        return False
+        process.wait(timeout=delay)
+        landed = False
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
-        return True
+        landed = True
+    reader.join()
+    return landed, seen["whole"] or 0, seen["done"]
 
 
 def unreadable_outputs(workdir: Path) -> list[str]:
@@ -122,37 +160,39 @@ def differences(reference: Path, workdir: Path) -> list[str]:
 
 def kill_and_compare(configfiles: list[str], kills: int, seed: int, root: Path,
                      extra_files: dict[str, str] | None = None,
-                     reference: tuple[Path, float] | None = None, log=print) -> dict:
+                     reference: Path | Callable[[], Path] | None = None, log=print) -> dict:
     """The whole experiment; returns what happened (kills landed, problems, differences).
 
-    `reference`: an uninterrupted build of the same config and its wall time (made here if
-    not given). The kill moments are drawn uniformly over 5-90% of that time and sorted;
-    each rerun picks up where the killed run left off, so round i kills its rerun after
-    the gap between moments i-1 and i, and every kill lands before the build could end
-    (a rerun also redoes the killed jobs and starts Snakemake again).
+    `reference`: an uninterrupted build of the same config, or a function that returns
+    one, called once the killed build is complete (so that both can be made at once); made
+    here first if not given. The kill points are drawn uniformly over 5-90% of the build's
+    jobs and sorted, each with its delay of up to MID_JOB seconds; each rerun picks up
+    where the killed run left off, so round i kills once point i is reached.
     """
     rng = random.Random(seed)
     if reference is None:
         workdir = copy_workflow(root / "reference", extra_files)
-        reference = (workdir, build(workdir, configfiles))
-        log(f"uninterrupted build: {reference[1]:.1f}s")
-    reference, duration = reference
+        log(f"uninterrupted build: {build(workdir, configfiles):.1f}s")
+        reference = workdir
     workdir = copy_workflow(root / "killed", extra_files)
-    landed, problems = [], []
-    moments = sorted(rng.uniform(0.05, 0.9) * duration for _ in range(kills))
-    for round_, (before, moment) in enumerate(zip([0.0] + moments, moments)):
-        after = moment - before
-        hit = killed_build(workdir, configfiles, after)
+    landed, problems, whole = [], [], None
+    shares = sorted(rng.uniform(0.05, 0.9) for _ in range(kills))
+    for round_, share in enumerate(shares):
+        delay = rng.uniform(0, MID_JOB)
+        hit, whole, done = killed_build(workdir, configfiles, share, delay, whole)
         landed.append(hit)
         bad = unreadable_outputs(workdir)
         problems += bad
-        log(f"round {round_ + 1}: " + (f"killed after {after:.1f}s" if hit else
-                                       f"finished before the kill planned at {after:.1f}s")
+        log(f"round {round_ + 1}: " + (f"killed {delay:.1f}s after job {done} of {whole}" if hit
+                                       else f"finished before the kill planned {delay:.1f}s "
+                                            f"after job {done} of {whole}")
             + f"; unreadable outputs: {len(bad)}")
     unlock(workdir)
     build_args = ["--rerun-incomplete", "--configfile", *configfiles]
     subprocess.run(snakemake_command(*build_args), cwd=workdir, check=True, capture_output=True)
     leftovers = [str(p.relative_to(workdir)) for p in (workdir / "results").rglob("*.tmp-*")]
+    if callable(reference):
+        reference = reference()
     found = differences(reference, workdir)
     log(f"kills landed: {sum(landed)} of {kills}; differences: {len(found)}; "
         f"temporary files left: {len(leftovers)}")
